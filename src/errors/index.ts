@@ -1,0 +1,11 @@
+// The errors module's public surface.
+export { ERROR_CATALOGUE, isErrorCode } from './catalogue.js';
+export type { ErrorCode, ErrorSpec } from './catalogue.js';
+export { errorReply } from './error-reply.js';
+export type { ErrorReply } from './error-reply.js';
+export {
+  ConfigError,
+  CryptoError,
+  DatabaseError,
+  MetacryptError,
+} from './metacrypt-error.js';
