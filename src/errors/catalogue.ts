@@ -62,6 +62,11 @@ export const ERROR_CATALOGUE = {
     message: 'config: file not found',
     expose: false,
   },
+  config_read: {
+    status: 500,
+    message: 'config: cannot read file',
+    expose: false,
+  },
   config_parse: { status: 500, message: 'config: parse error', expose: false },
   config_invalid: {
     status: 500,

@@ -36,10 +36,21 @@ abstract class ModuleError extends MetacryptError {
   }
 }
 
-/** ConfigError reports a configuration that cannot be found, read or used. */
+/**
+ * ConfigError reports a configuration that cannot be found, read or used.
+ * Its message names the first problem; problems lists every one found, so
+ * a command can show them all at once.
+ */
 export class ConfigError extends ModuleError {
-  constructor(code: ErrorCode, detail: string, options?: ErrorOptions) {
+  readonly problems: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options?: ErrorOptions & { problems?: readonly string[] },
+  ) {
     super('config', code, detail, options);
+    this.problems = options?.problems ?? [this.message];
   }
 }
 
