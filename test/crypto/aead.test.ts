@@ -23,7 +23,10 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof MetacryptError, `not a MetacryptError: ${String(err)}`);
+    assert.ok(
+      err instanceof MetacryptError,
+      `not a MetacryptError: ${String(err)}`,
+    );
     return err.code;
   }
   assert.fail('expected an error');

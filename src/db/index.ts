@@ -1,0 +1,12 @@
+// The database module's public surface: open, migrate and snapshot the
+// vault's SQLite file.
+export type { Database } from 'better-sqlite3';
+export { migrate, schemaVersion } from './migrate.js';
+export type { MigrateOptions, MigrationSummary } from './migrate.js';
+export { migrationLabel, readMigrationFiles } from './migration-files.js';
+export type { MigrationFile } from './migration-files.js';
+export { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database.js';
+export type { OpenDatabaseOptions } from './open-database.js';
+export { FILE_MODE } from './private-file.js';
+export { snapshot } from './snapshot.js';
+export type { SnapshotResult } from './snapshot.js';

@@ -1,0 +1,84 @@
+// Shared helpers for the database tests: scratch directories, the umask,
+// file modes, caught errors and child Node processes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { DatabaseError } from '../../src/errors/index.js';
+
+/** makeTempDir creates a fresh, empty directory (mode 0700) under tmpdir. */
+export function makeTempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'metacrypt-db-test-'));
+}
+
+/** removeDir deletes a directory made by makeTempDir and all it holds. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** withUmask runs fn with the process umask set to mask, then restores it. */
+export function withUmask<T>(mask: number, fn: () => T): T {
+  const previous = process.umask(mask);
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
+}
+
+/** modeOf returns the permission bits of the file at path. */
+export function modeOf(path: string): number {
+  return statSync(path).mode & 0o777;
+}
+
+/** databaseErrorOf runs fn and returns the DatabaseError it must throw. */
+export function databaseErrorOf(fn: () => unknown): DatabaseError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(
+      err instanceof DatabaseError,
+      `not a DatabaseError: ${String(err)}`,
+    );
+    return err;
+  }
+  assert.fail('expected a DatabaseError');
+}
+
+/** ChildResult is what a finished child process left behind. */
+export interface ChildResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * fixturePath returns the compiled path of a script in test/db/fixtures,
+ * to run as a child process.
+ */
+export function fixturePath(name: string): string {
+  return new URL(`./fixtures/${name}.js`, import.meta.url).pathname;
+}
+
+/** runNode runs a script in a child Node process and collects its output. */
+export function runNode(script: string, args: string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
