@@ -1,7 +1,6 @@
 // migrate: order, idempotence, failure and rollback, the checks on file
 // names and history, and two processes migrating one database at once.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -13,6 +12,7 @@ import {
   makeTempDir,
   removeDir,
   runNode,
+  writeMigrations,
 } from './scratch.js';
 
 describe('migrate', () => {
@@ -25,15 +25,8 @@ describe('migrate', () => {
     removeDir(root);
   });
 
-  // A fresh directory holding the given migration files.
-  function migrations(files: Record<string, string>): string {
-    const dir = join(root, `migrations-${++count}`);
-    mkdirSync(dir);
-    for (const [name, sql] of Object.entries(files)) {
-      writeFileSync(join(dir, name), sql);
-    }
-    return dir;
-  }
+  const migrations = (files: Record<string, string>): string =>
+    writeMigrations(root, files);
 
   // A fresh database; closed by the test through using().
   function using<T>(fn: (db: Database, path: string) => T): T {

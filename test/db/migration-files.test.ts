@@ -1,16 +1,18 @@
 // readMigrationFiles: which names count as migrations, and the rule that
 // their numbers run from 0001 without duplicates or gaps.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { readMigrationFiles } from '../../src/db/index.js';
-import { databaseErrorOf, makeTempDir, removeDir } from './scratch.js';
+import {
+  databaseErrorOf,
+  makeTempDir,
+  removeDir,
+  writeMigrations,
+} from './scratch.js';
 
 describe('readMigrationFiles', () => {
   let root: string;
-  let count = 0;
   before(() => {
     root = makeTempDir();
   });
@@ -18,15 +20,8 @@ describe('readMigrationFiles', () => {
     removeDir(root);
   });
 
-  // A fresh directory holding the given migration files.
-  function migrations(files: Record<string, string>): string {
-    const dir = join(root, `migrations-${++count}`);
-    mkdirSync(dir);
-    for (const [name, sql] of Object.entries(files)) {
-      writeFileSync(join(dir, name), sql);
-    }
-    return dir;
-  }
+  const migrations = (files: Record<string, string>): string =>
+    writeMigrations(root, files);
 
   const twoSteps = {
     '0002_add_author.sql': 'ALTER TABLE notes ADD COLUMN author TEXT;',

@@ -2,7 +2,13 @@
 // file modes, caught errors and child Node processes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +22,24 @@ export function makeTempDir(): string {
 /** removeDir deletes a directory made by makeTempDir and all it holds. */
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+let migrationDirs = 0;
+
+/**
+ * writeMigrations creates a fresh directory under root holding the given
+ * migration files (name to SQL) and returns its path.
+ */
+export function writeMigrations(
+  root: string,
+  files: Record<string, string>,
+): string {
+  const dir = join(root, `migrations-${++migrationDirs}`);
+  mkdirSync(dir);
+  for (const [name, sql] of Object.entries(files)) {
+    writeFileSync(join(dir, name), sql);
+  }
+  return dir;
 }
 
 /** withUmask runs fn with the process umask set to mask, then restores it. */
