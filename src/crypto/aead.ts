@@ -86,8 +86,7 @@ export function aeadDecrypt(
   associatedData: Uint8Array | string,
 ): Buffer {
   checkKey(key);
-  const header = parseFrameHeader(frame);
-  const headerLength = FIXED_HEADER_LENGTH + Buffer.byteLength(header.id);
+  const { header, headerLength } = readHeader(frame);
   const nonce = frame.subarray(headerLength - NONCE_LENGTH, headerLength);
   const body = frame.subarray(headerLength, frame.length - TAG_LENGTH);
   const tag = frame.subarray(frame.length - TAG_LENGTH);
@@ -121,6 +120,17 @@ export function aeadDecrypt(
  * without a key, so the caller can pick the key to open it with.
  */
 export function parseFrameHeader(frame: Uint8Array): FrameHeader {
+  return readHeader(frame).header;
+}
+
+// Strict UTF-8: a key id that does not decode is a damaged frame, and a
+// lenient decoder would hide that by substituting characters.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function readHeader(frame: Uint8Array): {
+  header: FrameHeader;
+  headerLength: number;
+} {
   const bytes = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   if (bytes.length < 2) {
     throw malformed('ciphertext is truncated');
@@ -133,15 +143,21 @@ export function parseFrameHeader(frame: Uint8Array): FrameHeader {
   if (idLength === 0) {
     throw malformed('ciphertext has an empty key id');
   }
-  if (bytes.length < FIXED_HEADER_LENGTH + idLength + TAG_LENGTH) {
+  const headerLength = FIXED_HEADER_LENGTH + idLength;
+  if (bytes.length < headerLength + TAG_LENGTH) {
     throw malformed('ciphertext is truncated');
   }
-  const id = bytes.toString('utf8', 2, 2 + idLength);
+  let id: string;
+  try {
+    id = utf8.decode(bytes.subarray(2, 2 + idLength));
+  } catch {
+    throw malformed('ciphertext key id is not UTF-8');
+  }
   const version = bytes.readUInt32BE(2 + idLength);
   if (version === 0) {
     throw malformed('ciphertext has key version 0');
   }
-  return { formatVersion, id, version };
+  return { header: { formatVersion, id, version }, headerLength };
 }
 
 function encodeHeader(keyRef: KeyRef, nonce: Buffer): Buffer {

@@ -86,20 +86,36 @@ describe('aead frame', () => {
 
   it('fails authentication when any single byte is flipped', () => {
     const frame = aeadEncrypt(key, ref, Buffer.from('integrity'), 'p');
+    const headerLength = 2 + Buffer.byteLength(ref.id) + 4 + NONCE_LENGTH;
     for (let i = 0; i < frame.length; i++) {
       for (const mask of [0x01, 0x80, 0xff]) {
         const bad = Buffer.from(frame);
         bad[i] = (bad[i] ?? 0) ^ mask;
         const code = codeOf(() => aeadDecrypt(key, bad, 'p'));
-        // Flips in the version or key id length byte make the frame
-        // unparseable; every other flip must fail the tag.
+        // A flip in the header may make the frame unparseable (a new
+        // version byte, id length or key version 0, an id that is no
+        // longer UTF-8); every other flip must fail the tag.
         const expected =
-          i <= 1
+          i < headerLength - NONCE_LENGTH
             ? ['crypto_malformed', 'crypto_auth_failed']
             : ['crypto_auth_failed'];
         assert.ok(expected.includes(code), `byte ${i}: ${code}`);
       }
     }
+  });
+
+  it('rejects a key id that is not UTF-8 as malformed', () => {
+    const frame = aeadEncrypt(
+      key,
+      { id: 'ab', version: 1 },
+      Buffer.from('x'),
+      '',
+    );
+    frame[2] = 0xff;
+    assert.throws(() => aeadDecrypt(key, frame, ''), {
+      code: 'crypto_malformed',
+      message: 'crypto: ciphertext key id is not UTF-8',
+    });
   });
 
   it('fails with the wrong associated data', () => {
