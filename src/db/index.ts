@@ -6,6 +6,8 @@ export type { MigrateOptions, MigrationSummary } from './migrate.js';
 export { migrationLabel, readMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
 export { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database.js';
+export { openMigratedDatabase } from './open-migrated.js';
+export type { MigratedDatabase } from './open-migrated.js';
 export type { OpenDatabaseOptions } from './open-database.js';
 export { FILE_MODE } from './private-file.js';
 export { snapshot } from './snapshot.js';
