@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 import { cosmiconfig } from 'cosmiconfig';
 
-import { ConfigError, MetacryptError } from '../errors/index.js';
+import { ConfigError, errnoReason, MetacryptError } from '../errors/index.js';
 import { envOverrides } from './env-overrides.js';
 import { parseConfig } from './parse-config.js';
 import type { Config } from './schema.js';
@@ -96,13 +96,7 @@ async function readWith<T>(read: () => Promise<T>, path: string): Promise<T> {
     return await read();
   } catch (err) {
     if (err instanceof MetacryptError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : 'cannot be read';
+    const reason = errnoReason(err) ?? 'cannot be read';
     throw new ConfigError('config_read', `${path}: ${reason}`, {
       cause: err,
     });

@@ -6,9 +6,9 @@ import { closeSync, constants, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 
-import { DatabaseError } from '../errors/index.js';
+import { DatabaseError, errnoCode } from '../errors/index.js';
 import { createPrivateFile } from './private-file.js';
-import { errnoCode, stepError } from './step-error.js';
+import { stepError } from './step-error.js';
 
 /** OpenDatabaseOptions tune openDatabase; the defaults suit the server. */
 export interface OpenDatabaseOptions {

@@ -15,9 +15,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 import type { Database } from 'better-sqlite3';
 
-import { DatabaseError } from '../errors/index.js';
+import { DatabaseError, errnoCode } from '../errors/index.js';
 import { createPrivateFile } from './private-file.js';
-import { errnoCode, stepError } from './step-error.js';
+import { stepError } from './step-error.js';
 
 /** SnapshotResult describes the file snapshot wrote. */
 export interface SnapshotResult {

@@ -2,18 +2,8 @@
 // a DatabaseError whose message says which step failed and why, in words.
 import BetterSqlite3 from 'better-sqlite3';
 
-import { DatabaseError } from '../errors/index.js';
+import { DatabaseError, errnoReason } from '../errors/index.js';
 import type { ErrorCode } from '../errors/index.js';
-
-// The causes an operator can act on get plain words; any other errno is
-// shown as its lowercased code, which is still searchable.
-const ERRNO_REASONS: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-};
 
 /**
  * failureReason describes why a call failed in a few lowercase words:
@@ -23,18 +13,7 @@ const ERRNO_REASONS: Readonly<Record<string, string>> = {
  */
 export function failureReason(err: unknown): string {
   if (err instanceof BetterSqlite3.SqliteError) return err.message;
-  const code = errnoCode(err);
-  if (code === undefined) return 'unexpected error';
-  return ERRNO_REASONS[code] ?? code.toLowerCase();
-}
-
-/**
- * errnoCode returns the errno name (`ENOENT`) of a failed Node.js
- * file-system call, or undefined for any other value.
- */
-export function errnoCode(err: unknown): string | undefined {
-  if (!(err instanceof Error) || !('code' in err)) return undefined;
-  return typeof err.code === 'string' ? err.code : undefined;
+  return errnoReason(err) ?? 'unexpected error';
 }
 
 /**
