@@ -1,7 +1,7 @@
 // Reads METACRYPT_<SECTION>_<KEY> environment variables into a partial
 // configuration, turning their text into each key's type.
 import { ConfigError } from '../errors/index.js';
-import { configKeys } from './schema.js';
+import { CONFIG_KEYS } from './schema.js';
 import type { ValueKind } from './schema.js';
 import { nearest } from './suggest.js';
 
@@ -18,7 +18,7 @@ export type RawConfig = Record<string, Record<string, unknown>>;
  * an error, since it is almost always a typo. Empty values count as unset.
  */
 export function envOverrides(env: NodeJS.ProcessEnv): RawConfig {
-  const sections = configKeys();
+  const sections = CONFIG_KEYS;
   const overrides: RawConfig = {};
 
   for (const [name, text] of Object.entries(env)) {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 
 import { ConfigError } from '../errors/index.js';
 import type { RawConfig } from './env-overrides.js';
-import { CONFIG_SCHEMA, configKeys } from './schema.js';
+import { CONFIG_KEYS, CONFIG_SCHEMA } from './schema.js';
 import type { Config } from './schema.js';
 import { nearest } from './suggest.js';
 
@@ -20,7 +20,7 @@ export function parseConfig(fromFile: unknown, fromEnv: RawConfig): Config {
   if (result.success) return result.data;
 
   const issues = [...result.error.issues].sort((a, b) => rank(a) - rank(b));
-  const problems = issues.map((issue) => describe(issue, merged));
+  const problems = issues.map((issue) => describeIssue(issue, merged));
   throw new ConfigError('config_invalid', problems[0] ?? 'invalid', {
     problems: problems.map((p) => `config: ${p}`),
   });
@@ -29,7 +29,7 @@ export function parseConfig(fromFile: unknown, fromEnv: RawConfig): Config {
 function merge(fromFile: unknown, fromEnv: RawConfig): Record<string, unknown> {
   const file = isTable(fromFile) ? fromFile : {};
   const merged: Record<string, unknown> = { ...file };
-  for (const section of configKeys().keys()) {
+  for (const section of CONFIG_KEYS.keys()) {
     const value = file[section] ?? {};
     merged[section] = isTable(value)
       ? { ...value, ...fromEnv[section] }
@@ -42,7 +42,7 @@ function rank(issue: z.core.$ZodIssue): number {
   return issue.code === 'unrecognized_keys' ? 0 : 1;
 }
 
-function describe(
+function describeIssue(
   issue: z.core.$ZodIssue,
   merged: Record<string, unknown>,
 ): string {
@@ -67,7 +67,7 @@ function describe(
 }
 
 function unknownName(section: string, key: string, isSection: boolean): string {
-  const sections = configKeys();
+  const sections = CONFIG_KEYS;
   if (section === '' && !isSection) {
     const owner = [...sections].find(([, keys]) => keys.has(key))?.[0];
     return (

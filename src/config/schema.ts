@@ -44,7 +44,8 @@ const durationSeconds = z
   .transform((value) => {
     if (typeof value === 'number') return value;
     const [, amount = '0', unit = 's'] = DURATION.exec(value) ?? [];
-    const ms = Number(amount) * DURATION_UNIT_MS[unit as 'ms'];
+    const ms =
+      Number(amount) * DURATION_UNIT_MS[unit as keyof typeof DURATION_UNIT_MS];
     return ms / 1000;
   });
 
@@ -94,23 +95,23 @@ export type LogLevel = Config['log']['level'];
 /** ValueKind is how an environment variable's text is read for a key. */
 export type ValueKind = 'text' | 'number' | 'boolean' | 'list';
 
+/** ConfigKeys maps each section to its keys and their value kinds. */
+export type ConfigKeys = ReadonlyMap<string, ReadonlyMap<string, ValueKind>>;
+
 /**
- * configKeys lists each section with its keys and how a value given as
+ * CONFIG_KEYS lists each section with its keys and how a value given as
  * text (in an environment variable) is turned into the key's type. It is
- * read off the schema, so a key added there is known everywhere.
+ * read off the schema once, so a key added there is known everywhere.
  */
-export function configKeys(): Map<string, Map<string, ValueKind>> {
-  const sections = new Map<string, Map<string, ValueKind>>();
-  for (const [name, section] of Object.entries(CONFIG_SCHEMA.shape)) {
-    const keys = new Map<string, ValueKind>();
+export const CONFIG_KEYS: ConfigKeys = new Map(
+  Object.entries(CONFIG_SCHEMA.shape).map(([name, section]) => {
     const shape: Record<string, z.ZodType> = section.shape;
-    for (const [key, schema] of Object.entries(shape)) {
-      keys.set(key, kindOf(schema));
-    }
-    sections.set(name, keys);
-  }
-  return sections;
-}
+    const keys = Object.entries(shape).map(
+      ([key, schema]) => [key, kindOf(schema)] as const,
+    );
+    return [name, new Map(keys)] as const;
+  }),
+);
 
 function kindOf(schema: z.ZodType): ValueKind {
   if (schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) {

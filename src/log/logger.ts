@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import winston from 'winston';
 
 import type { LogLevel } from '../config/index.js';
-import { redact, redactText } from './redact.js';
+import { redact } from './redact.js';
 
 /** LogFields are the structured fields of one log line. */
 export type LogFields = Record<string, unknown>;
@@ -30,14 +30,14 @@ export interface LoggerOptions {
 }
 
 // Runs last before JSON encoding, so fields from child loggers and from
-// format.errors are redacted too. winston's own properties (level, message
-// and its symbol-keyed state) are carried over untouched.
+// format.errors are redacted too. The message is a string field like any
+// other, so bearer tokens in it are masked by the same pass. winston's
+// level and its symbol-keyed state are carried over untouched.
 const redactFormat = winston.format((info) => {
   const safe = redact({ ...info }) as Record<string, unknown>;
   for (const [name, value] of Object.entries(safe)) {
     if (name !== 'level') info[name] = value;
   }
-  info.message = redactText(String(info.message));
   return info;
 });
 

@@ -1,7 +1,13 @@
 // Loading configuration: the search order, environment overrides with
 // type coercion, defaults, and errors that name the key or the line.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -364,7 +370,6 @@ describe('example configuration', () => {
   it('is valid and sets every key the schema knows', async () => {
     const path = projectPath('deploy', 'examples', 'metacrypt.toml');
     const { config } = await loadConfig(isolated({ configPath: path }));
-    const { readFileSync } = await import('node:fs');
     const raw = parse(readFileSync(path, 'utf8')) as Record<string, object>;
     for (const [section, keys] of Object.entries(config)) {
       assert.deepEqual(
