@@ -3,10 +3,14 @@ import { timingSafeEqual } from 'node:crypto';
 
 /**
  * zeroize overwrites every given buffer with zeros. Missing buffers are
- * skipped so callers can wipe in `finally` whatever was allocated so far.
+ * skipped so callers can wipe in `finally` whatever was allocated so far,
+ * and so are buffers whose memory was transferred to another thread (a
+ * detached view has length 0 and nothing left here to wipe).
  */
 export function zeroize(...buffers: (Uint8Array | null | undefined)[]): void {
-  for (const buf of buffers) buf?.fill(0);
+  for (const buf of buffers) {
+    if (buf !== null && buf !== undefined && buf.byteLength > 0) buf.fill(0);
+  }
 }
 
 /**

@@ -21,6 +21,12 @@ export interface ErrorSpec {
 export const ERROR_CATALOGUE = {
   // Requests and callers (DESIGN.md §8).
   bad_request: { status: 400, message: 'bad request', expose: true },
+  invalid_path: { status: 400, message: 'invalid path', expose: true },
+  password_too_short: {
+    status: 400,
+    message: 'password too short',
+    expose: true,
+  },
   invalid_password: { status: 401, message: 'invalid password', expose: true },
   invalid_credentials: {
     status: 401,
@@ -55,6 +61,18 @@ export const ERROR_CATALOGUE = {
   },
   sealed: { status: 503, message: 'sealed', expose: true },
   internal: { status: 500, message: 'internal error', expose: true },
+
+  // The key worker and the barrier (src/keyworker).
+  worker_timeout: {
+    status: 503,
+    message: 'key worker timed out',
+    expose: true,
+  },
+  barrier_integrity: {
+    status: 500,
+    message: 'barrier: integrity check failed',
+    expose: true,
+  },
 
   // Configuration (src/config).
   config_not_found: {

@@ -10,3 +10,4 @@ export {
   DatabaseError,
   MetacryptError,
 } from './metacrypt-error.js';
+export type { MetacryptErrorOptions } from './metacrypt-error.js';

@@ -3,15 +3,28 @@
 import { ERROR_CATALOGUE } from './catalogue.js';
 import type { ErrorCode } from './catalogue.js';
 
+/** MetacryptErrorOptions adds what a refusal may tell the caller. */
+export interface MetacryptErrorOptions extends ErrorOptions {
+  /** Seconds until a refused request may be retried (Retry-After). */
+  readonly retryAfterSeconds?: number;
+}
+
 /** MetacryptError is the base of every deliberate error in Metacrypt. */
 export class MetacryptError extends Error {
   /** The stable code; see docs/ERRORS.md. */
   readonly code: ErrorCode;
+  /** Seconds until retrying makes sense, for lockouts and rate limits. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: MetacryptErrorOptions,
+  ) {
     super(message ?? ERROR_CATALOGUE[code].message, options);
     this.name = new.target.name;
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   /** The HTTP status the catalogue assigns to this error's code. */

@@ -1,0 +1,342 @@
+// The main thread's side of the key worker: starts it, sends typed
+// requests, matches replies, and replaces the worker if it dies.
+import { Worker } from 'node:worker_threads';
+
+import { MetacryptError } from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import type {
+  DestroyValue,
+  KeyInfo,
+  MekRotateValue,
+  OpArgs,
+  OpName,
+  OpValue,
+  RekeyValue,
+  Request,
+  StatusValue,
+  WorkerEvent,
+  WorkerMessage,
+} from './protocol.js';
+import { isWorkerEvent } from './protocol.js';
+import { fromWireError } from './wire-error.js';
+import type { KeyWorkerOptions } from './worker-options.js';
+
+/** WORKER_FILE is the compiled key worker entry point. */
+export const WORKER_FILE = new URL('./worker-main.js', import.meta.url);
+
+/** CreateWorker starts a worker thread; tests pass one to watch the port. */
+export type CreateWorker = (file: URL, options: KeyWorkerOptions) => Worker;
+
+/** KeyWorkerClientOptions configure the client. */
+export interface KeyWorkerClientOptions {
+  readonly worker: KeyWorkerOptions;
+  readonly logger?: Logger;
+  /** Timeout for ordinary requests, in milliseconds. */
+  readonly timeoutMs?: number;
+  /** Timeout for requests that run Argon2id or may wait behind one. */
+  readonly slowTimeoutMs?: number;
+  readonly createWorker?: CreateWorker;
+}
+
+/** Password is what callers hand over; bytes are wiped once sent. */
+export type Password = string | Uint8Array;
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_SLOW_TIMEOUT_MS = 300_000;
+const SLOW_OPS = new Set<OpName>([
+  'init',
+  'unseal',
+  'seal',
+  'rekey',
+  'mek.rotate',
+]);
+const MAX_RESTART_DELAY_MS = 30_000;
+
+const defaultCreateWorker: CreateWorker = (file, options) =>
+  new Worker(file, { workerData: options });
+
+/**
+ * KeyWorkerClient is the only way the main thread reaches keys: it asks the
+ * key worker to use them. One message listener matches replies to calls by
+ * id; each call has a timeout; when the worker exits, every pending call
+ * fails with `sealed` and a fresh worker starts, sealed until an operator
+ * unseals it again.
+ */
+export class KeyWorkerClient {
+  readonly #options: KeyWorkerClientOptions;
+  readonly #createWorker: CreateWorker;
+  readonly #pending = new Map<number, Pending>();
+  #worker: Worker | null = null;
+  #nextId = 1;
+  #closing = false;
+  #restarts = 0;
+  #quickFailures = 0;
+  #restartTimer: NodeJS.Timeout | null = null;
+
+  private constructor(options: KeyWorkerClientOptions) {
+    this.#options = options;
+    this.#createWorker = options.createWorker ?? defaultCreateWorker;
+  }
+
+  /**
+   * start launches the key worker and resolves once it has opened the
+   * database, or rejects with the reason it could not (a `db: ...` error).
+   */
+  static async start(
+    options: KeyWorkerClientOptions,
+  ): Promise<KeyWorkerClient> {
+    const client = new KeyWorkerClient(options);
+    await client.#spawn();
+    return client;
+  }
+
+  /** restarts counts the workers started to replace one that died. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** call sends one request and resolves with its reply value. */
+  call<O extends OpName>(
+    op: O,
+    args: OpArgs<O>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<OpValue<O>> {
+    const worker = this.#worker;
+    if (worker === null || this.#closing) {
+      return Promise.reject(new MetacryptError('sealed'));
+    }
+    const id = this.#nextId++;
+    const timeoutMs = SLOW_OPS.has(op)
+      ? (this.#options.slowTimeoutMs ?? DEFAULT_SLOW_TIMEOUT_MS)
+      : (this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+
+    return new Promise<OpValue<O>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new MetacryptError('worker_timeout'));
+      }, timeoutMs);
+      this.#pending.set(id, {
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        timer,
+      });
+      try {
+        // The compiler cannot tie a generic op to its union member; the
+        // signature of call already did.
+        const request = { id, op, args } as Request;
+        worker.postMessage(request, transfer);
+      } catch (err) {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  /** status reports the seal state. */
+  status(): Promise<StatusValue> {
+    return this.call('status', {});
+  }
+
+  /** init initializes the vault with password and leaves it unsealed. */
+  init(password: Password): Promise<StatusValue> {
+    const bytes = passwordBytes(password);
+    return this.call('init', { password: bytes }, [bytes.buffer]);
+  }
+
+  /** unseal opens the vault with password. */
+  unseal(password: Password): Promise<StatusValue> {
+    const bytes = passwordBytes(password);
+    return this.call('unseal', { password: bytes }, [bytes.buffer]);
+  }
+
+  /** seal wipes every key in the worker. */
+  seal(): Promise<StatusValue> {
+    return this.call('seal', {});
+  }
+
+  /** rekey seals the MEK under a new password. */
+  rekey(oldPassword: Password, newPassword: Password): Promise<RekeyValue> {
+    const oldBytes = passwordBytes(oldPassword);
+    const newBytes = passwordBytes(newPassword);
+    return this.call(
+      'rekey',
+      { oldPassword: oldBytes, newPassword: newBytes },
+      [oldBytes.buffer, newBytes.buffer],
+    );
+  }
+
+  /** rotateMek replaces the MEK and rewraps every DEK under the new one. */
+  rotateMek(password: Password): Promise<MekRotateValue> {
+    const bytes = passwordBytes(password);
+    return this.call('mek.rotate', { password: bytes }, [bytes.buffer]);
+  }
+
+  /** barrierGet reads path, or null when nothing is stored there. */
+  barrierGet(path: string): Promise<Uint8Array | null> {
+    return this.call('barrier.get', { path });
+  }
+
+  /** barrierPut stores value at path; the caller's buffer is untouched. */
+  barrierPut(path: string, value: Uint8Array): Promise<null> {
+    const copy = new Uint8Array(value.length);
+    copy.set(value);
+    return this.call('barrier.put', { path, value: copy }, [copy.buffer]);
+  }
+
+  /** barrierDelete removes path and tells whether it existed. */
+  barrierDelete(path: string): Promise<boolean> {
+    return this.call('barrier.delete', { path });
+  }
+
+  /** barrierList lists the stored paths under prefix. */
+  barrierList(prefix: string): Promise<string[]> {
+    return this.call('barrier.list', { prefix });
+  }
+
+  /** listKeys describes every data key (no key bytes). */
+  listKeys(): Promise<KeyInfo[]> {
+    return this.call('keys.list', {});
+  }
+
+  /** createKey makes the data key for keyId (`engine/<mount>`). */
+  createKey(keyId: string): Promise<KeyInfo> {
+    return this.call('keys.create', { keyId });
+  }
+
+  /** rotateKey adds a version to the data key keyId. */
+  rotateKey(keyId: string): Promise<KeyInfo> {
+    return this.call('keys.rotate', { keyId });
+  }
+
+  /** destroyKey deletes the data key keyId and every entry under it. */
+  destroyKey(keyId: string): Promise<DestroyValue> {
+    return this.call('keys.destroy', { keyId });
+  }
+
+  /**
+   * close seals the vault, so every key is wiped before the thread goes,
+   * then stops the worker for good.
+   */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    try {
+      if (this.#worker !== null) await this.seal();
+    } catch {
+      // A worker that cannot seal is stopped all the same, which frees
+      // its memory with the thread.
+    }
+    this.#closing = true;
+    if (this.#restartTimer !== null) clearTimeout(this.#restartTimer);
+    const worker = this.#worker;
+    this.#worker = null;
+    await worker?.terminate();
+    this.#failPending();
+  }
+
+  // Starts a worker and waits for it to say ready (or why it cannot).
+  #spawn(): Promise<void> {
+    const worker = this.#createWorker(WORKER_FILE, this.#options.worker);
+    this.#worker = worker;
+
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const onEvent = (event: WorkerEvent): void => {
+        if (settled) return;
+        settled = true;
+        if (event.event === 'ready') {
+          this.#quickFailures = 0;
+          resolve();
+        } else {
+          reject(fromWireError(event.error));
+        }
+      };
+
+      worker.on('message', (message: WorkerMessage) => {
+        if (isWorkerEvent(message)) onEvent(message);
+        else this.#settle(message);
+      });
+      worker.on('error', (err) => {
+        this.#options.logger?.error('key worker failed', {
+          error: err.name,
+        });
+      });
+      worker.on('exit', (exitCode) => {
+        if (!settled) {
+          settled = true;
+          reject(new MetacryptError('sealed', 'key worker stopped at start'));
+        }
+        this.#onExit(worker, exitCode);
+      });
+    });
+  }
+
+  #settle(message: Exclude<WorkerMessage, WorkerEvent>): void {
+    const pending = this.#pending.get(message.id);
+    if (pending === undefined) return;
+    this.#pending.delete(message.id);
+    clearTimeout(pending.timer);
+    if (message.ok) pending.resolve(message.value);
+    else pending.reject(fromWireError(message.error));
+  }
+
+  // The worker is gone and every key with it: fail what was waiting and
+  // start a fresh worker, which reads `sealed` until someone unseals.
+  #onExit(worker: Worker, exitCode: number): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.#failPending();
+    if (this.#closing) return;
+
+    this.#options.logger?.error('key worker stopped; starting a sealed one', {
+      exit_code: exitCode,
+    });
+    // A worker that dies at start (its database gone, say) is retried with
+    // a growing delay rather than in a tight loop.
+    const delay = Math.min(
+      MAX_RESTART_DELAY_MS,
+      this.#quickFailures === 0 ? 0 : 100 * 2 ** this.#quickFailures,
+    );
+    this.#quickFailures++;
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = null;
+      if (this.#closing) return;
+      this.#restarts++;
+      this.#spawn().catch((err: unknown) => {
+        this.#options.logger?.error('key worker could not start', {
+          error: err instanceof Error ? err.message : 'unknown',
+        });
+      });
+    }, delay);
+  }
+
+  #failPending(): void {
+    for (const [id, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new MetacryptError('sealed'));
+      this.#pending.delete(id);
+    }
+  }
+}
+
+// The password is copied into a buffer of exactly its size (never Node's
+// shared pool), which is then transferred to the worker, leaving nothing
+// behind here. Bytes given by the caller are wiped once copied. A string
+// cannot be wiped: callers that can should pass bytes.
+function passwordBytes(password: Password): Uint8Array<ArrayBuffer> {
+  if (typeof password === 'string') {
+    const bytes = Buffer.alloc(Buffer.byteLength(password, 'utf8'));
+    bytes.write(password, 'utf8');
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  const bytes = new Uint8Array(password.length);
+  bytes.set(password);
+  password.fill(0);
+  return bytes;
+}

@@ -1,0 +1,98 @@
+// Runs one protocol request against the seal state machine and shapes the
+// reply value, with the buffers to transfer alongside it.
+import { zeroize } from '../crypto/index.js';
+import { MetacryptError } from '../errors/index.js';
+import type { Request } from './protocol.js';
+import type { SealStateMachine } from './seal-state-machine.js';
+
+/** Dispatched is a reply value and the buffers to transfer with it. */
+export interface Dispatched {
+  readonly value: unknown;
+  readonly transfer: ArrayBuffer[];
+}
+
+/**
+ * dispatch runs request. Arguments are checked at run time as well as by
+ * the compiler, since a message is only as typed as its sender.
+ */
+export async function dispatch(
+  machine: SealStateMachine,
+  request: Request,
+): Promise<Dispatched> {
+  switch (request.op) {
+    case 'status':
+      return plain(machine.status());
+    case 'init':
+      return plain(await machine.init(bytesArg(request.args.password)));
+    case 'unseal':
+      return plain(await machine.unseal(bytesArg(request.args.password)));
+    case 'seal':
+      return plain(await machine.seal());
+    case 'rekey':
+      return plain(
+        await machine.rekey(
+          bytesArg(request.args.oldPassword),
+          bytesArg(request.args.newPassword),
+        ),
+      );
+    case 'mek.rotate':
+      return plain(await machine.rotateMek(bytesArg(request.args.password)));
+    case 'barrier.get':
+      return bytesReply(machine.barrier.get(stringArg(request.args.path)));
+    case 'barrier.put':
+      machine.barrier.put(
+        stringArg(request.args.path),
+        bytesArg(request.args.value),
+      );
+      return plain(null);
+    case 'barrier.delete':
+      return plain(machine.barrier.delete(stringArg(request.args.path)));
+    case 'barrier.list':
+      return plain(machine.barrier.list(stringArg(request.args.prefix)));
+    case 'keys.list':
+      return plain(machine.listKeys());
+    case 'keys.create':
+      return plain(machine.createKey(stringArg(request.args.keyId)));
+    case 'keys.rotate':
+      return plain(machine.rotateKey(stringArg(request.args.keyId)));
+    case 'keys.destroy':
+      return plain({
+        entriesDeleted: machine.destroyKey(stringArg(request.args.keyId)),
+      });
+    default:
+      throw new MetacryptError(
+        'bad_request',
+        `key worker: unknown operation ${JSON.stringify(
+          (request as { op: unknown }).op,
+        )}`,
+      );
+  }
+}
+
+function plain(value: unknown): Dispatched {
+  return { value, transfer: [] };
+}
+
+// The plaintext goes back in a buffer of its own, transferred rather than
+// copied; the decryption buffer is wiped so no second copy lingers here.
+function bytesReply(plaintext: Buffer | null): Dispatched {
+  if (plaintext === null) return plain(null);
+  const out = new Uint8Array(plaintext.length);
+  out.set(plaintext);
+  zeroize(plaintext);
+  return { value: out, transfer: [out.buffer] };
+}
+
+function bytesArg(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new MetacryptError('bad_request', 'key worker: expected bytes');
+  }
+  return value;
+}
+
+function stringArg(value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new MetacryptError('bad_request', 'key worker: expected a string');
+  }
+  return value;
+}

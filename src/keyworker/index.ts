@@ -1,0 +1,30 @@
+// The key worker's main-thread surface: the client and the protocol types.
+// Nothing here imports key-handling code; that stays in the worker.
+export { KeyWorkerClient, WORKER_FILE } from './client.js';
+export type {
+  CreateWorker,
+  KeyWorkerClientOptions,
+  Password,
+} from './client.js';
+export { isWorkerEvent, SEAL_STATES } from './protocol.js';
+export type {
+  DestroyValue,
+  KeyInfo,
+  MekRotateValue,
+  OpArgs,
+  OpMap,
+  OpName,
+  OpValue,
+  RekeyValue,
+  Reply,
+  Request,
+  SealState,
+  StatusValue,
+  WireError,
+  WorkerEvent,
+  WorkerMessage,
+} from './protocol.js';
+export { keyWorkerOptions } from './worker-options.js';
+export type { KeyWorkerOptions } from './worker-options.js';
+export { UNSEAL_LIMIT } from './unseal-limiter.js';
+export type { LimiterPolicy } from './unseal-limiter.js';

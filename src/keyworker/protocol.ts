@@ -1,0 +1,126 @@
+// The typed message protocol between the main thread and the key worker:
+// every operation, its arguments and its reply value, in one place.
+
+/** SealState is the state of the seal state machine (DESIGN.md §4). */
+export type SealState =
+  'uninitialized' | 'sealed' | 'initializing' | 'unsealed';
+
+/** SEAL_STATES lists every state, in the order an install meets them. */
+export const SEAL_STATES: readonly SealState[] = [
+  'uninitialized',
+  'initializing',
+  'sealed',
+  'unsealed',
+];
+
+/** StatusValue is what status, init, unseal and seal answer. */
+export interface StatusValue {
+  readonly state: SealState;
+}
+
+/** KeyInfo describes one data key without any key bytes. */
+export interface KeyInfo {
+  /** `system` or `engine/<mount>`. */
+  readonly keyId: string;
+  /** Every version still stored, oldest first. */
+  readonly versions: readonly number[];
+  /** The version new writes use. */
+  readonly latest: number;
+  /** When the latest version was created (ISO 8601). */
+  readonly createdAt: string;
+}
+
+/** RekeyValue is what a rekey answers. */
+export interface RekeyValue {
+  readonly rekeyedAt: string;
+}
+
+/** MekRotateValue is what an MEK rotation answers. */
+export interface MekRotateValue {
+  /** The version of the new MEK. */
+  readonly mekVersion: number;
+  /** How many DEK versions were rewrapped under it. */
+  readonly rewrapped: number;
+}
+
+/** DestroyValue is what destroying a data key answers. */
+export interface DestroyValue {
+  /** How many barrier entries went with it. */
+  readonly entriesDeleted: number;
+}
+
+type NoArgs = Record<string, never>;
+
+/**
+ * OpMap is the protocol: for each operation, the arguments the main thread
+ * sends and the value the worker answers with. Passwords travel as bytes
+ * in a transferred buffer, so the main thread keeps no copy.
+ */
+export interface OpMap {
+  status: { args: NoArgs; value: StatusValue };
+  init: { args: { password: Uint8Array }; value: StatusValue };
+  unseal: { args: { password: Uint8Array }; value: StatusValue };
+  seal: { args: NoArgs; value: StatusValue };
+  rekey: {
+    args: { oldPassword: Uint8Array; newPassword: Uint8Array };
+    value: RekeyValue;
+  };
+  'mek.rotate': { args: { password: Uint8Array }; value: MekRotateValue };
+  'barrier.get': { args: { path: string }; value: Uint8Array | null };
+  'barrier.put': { args: { path: string; value: Uint8Array }; value: null };
+  'barrier.delete': { args: { path: string }; value: boolean };
+  'barrier.list': { args: { prefix: string }; value: string[] };
+  'keys.list': { args: NoArgs; value: KeyInfo[] };
+  'keys.create': { args: { keyId: string }; value: KeyInfo };
+  'keys.rotate': { args: { keyId: string }; value: KeyInfo };
+  'keys.destroy': { args: { keyId: string }; value: DestroyValue };
+}
+
+/** OpName is the name of one operation. */
+export type OpName = keyof OpMap;
+
+/** OpArgs is the argument object of operation O. */
+export type OpArgs<O extends OpName> = OpMap[O]['args'];
+
+/** OpValue is the reply value of operation O. */
+export type OpValue<O extends OpName> = OpMap[O]['value'];
+
+/** Request is one call from the main thread: `{ id, op, args }`. */
+export type Request = {
+  [O in OpName]: {
+    readonly id: number;
+    readonly op: O;
+    readonly args: OpArgs<O>;
+  };
+}[OpName];
+
+/**
+ * WireError is an error crossing the boundary: the stable code survives,
+ * and the message is the one the catalogue allows to be shown.
+ */
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+  readonly retryAfterSeconds?: number;
+}
+
+/** Reply answers the request with the same id. */
+export type Reply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+/**
+ * WorkerEvent is a message the worker sends unasked: `ready` once its
+ * database is open and it listens, `fatal` when it cannot start.
+ */
+export type WorkerEvent =
+  | { readonly event: 'ready'; readonly state: SealState }
+  | { readonly event: 'fatal'; readonly error: WireError };
+
+/** WorkerMessage is anything the worker posts to the main thread. */
+export type WorkerMessage = Reply | WorkerEvent;
+
+/** isWorkerEvent tells an unasked event from a reply. */
+export function isWorkerEvent(message: WorkerMessage): message is WorkerEvent {
+  return 'event' in message;
+}
