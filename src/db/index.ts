@@ -1,6 +1,6 @@
 // The database module's public surface: open, migrate and snapshot the
 // vault's SQLite file.
-export type { Database } from 'better-sqlite3';
+export type { Database, Statement } from 'better-sqlite3';
 export { migrate, schemaVersion } from './migrate.js';
 export type { MigrateOptions, MigrationSummary } from './migrate.js';
 export { migrationLabel, readMigrationFiles } from './migration-files.js';

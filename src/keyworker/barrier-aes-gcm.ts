@@ -1,7 +1,7 @@
 // The barrier over SQLite: each entry sealed with AES-256-GCM under the
 // current version of its key id's DEK, with the path as associated data.
 import { aeadDecrypt, aeadEncrypt, parseFrameHeader } from '../crypto/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, Statement } from '../db/index.js';
 import { MetacryptError } from '../errors/index.js';
 import { entryContext } from './associated-data.js';
 import type { Barrier } from './barrier.js';
@@ -21,24 +21,41 @@ const PREFIX_END = '~';
 
 /** BarrierAesGcm implements Barrier on barrier_entries and a Keyring. */
 export class BarrierAesGcm implements Barrier {
-  readonly #db: Database;
   readonly #keyring: Keyring;
   readonly #now: () => string;
+  // Statements are compiled once: preparing one costs more than the
+  // AES-GCM work of a small entry.
+  readonly #select: Statement<[string], EntryRow>;
+  readonly #upsert: Statement<[string, string, number, Buffer, string]>;
+  readonly #remove: Statement<[string]>;
+  readonly #range: Statement<[string, string], { path: string }>;
 
   constructor(db: Database, keyring: Keyring, now: () => string) {
-    this.#db = db;
     this.#keyring = keyring;
     this.#now = now;
+    this.#select = db.prepare(
+      `SELECT key_id, key_version, ciphertext FROM barrier_entries
+       WHERE path = ?`,
+    );
+    this.#upsert = db.prepare(
+      `INSERT INTO barrier_entries
+         (path, key_id, key_version, ciphertext, updated_at)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (path) DO UPDATE SET key_id = excluded.key_id,
+         key_version = excluded.key_version,
+         ciphertext = excluded.ciphertext,
+         updated_at = excluded.updated_at`,
+    );
+    this.#remove = db.prepare('DELETE FROM barrier_entries WHERE path = ?');
+    this.#range = db.prepare(
+      `SELECT path FROM barrier_entries WHERE path >= ? AND path < ?
+       ORDER BY path`,
+    );
   }
 
   get(path: string): Buffer | null {
     checkPath(path);
-    const row = this.#db
-      .prepare<[string], EntryRow>(
-        `SELECT key_id, key_version, ciphertext FROM barrier_entries
-         WHERE path = ?`,
-      )
-      .get(path);
+    const row = this.#select.get(path);
     if (row === undefined) return null;
 
     // The row, the frame and the path must all name the same key before
@@ -81,35 +98,16 @@ export class BarrierAesGcm implements Barrier {
       value,
       entryContext(path),
     );
-    this.#db
-      .prepare(
-        `INSERT INTO barrier_entries
-           (path, key_id, key_version, ciphertext, updated_at)
-         VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (path) DO UPDATE SET key_id = excluded.key_id,
-           key_version = excluded.key_version,
-           ciphertext = excluded.ciphertext,
-           updated_at = excluded.updated_at`,
-      )
-      .run(path, dek.keyId, dek.version, frame, this.#now());
+    this.#upsert.run(path, dek.keyId, dek.version, frame, this.#now());
   }
 
   delete(path: string): boolean {
     checkPath(path);
-    return (
-      this.#db.prepare('DELETE FROM barrier_entries WHERE path = ?').run(path)
-        .changes > 0
-    );
+    return this.#remove.run(path).changes > 0;
   }
 
   list(prefix: string): string[] {
     checkPrefix(prefix);
-    return this.#db
-      .prepare<[string, string], { path: string }>(
-        `SELECT path FROM barrier_entries WHERE path >= ? AND path < ?
-         ORDER BY path`,
-      )
-      .all(prefix, prefix + PREFIX_END)
-      .map((row) => row.path);
+    return this.#range.all(prefix, prefix + PREFIX_END).map((row) => row.path);
   }
 }

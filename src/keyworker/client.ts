@@ -12,6 +12,7 @@ import type {
   OpName,
   OpValue,
   RekeyValue,
+  Reply,
   Request,
   StatusValue,
   WorkerEvent,
@@ -75,9 +76,13 @@ export class KeyWorkerClient {
   #worker: Worker | null = null;
   #nextId = 1;
   #closing = false;
+  #closed: Promise<void> | undefined;
   #restarts = 0;
   #quickFailures = 0;
   #restartTimer: NodeJS.Timeout | null = null;
+  #outbox: Request[] = [];
+  #outboxTransfer: ArrayBuffer[] = [];
+  #flushScheduled = false;
 
   private constructor(options: KeyWorkerClientOptions) {
     this.#options = options;
@@ -92,7 +97,15 @@ export class KeyWorkerClient {
     options: KeyWorkerClientOptions,
   ): Promise<KeyWorkerClient> {
     const client = new KeyWorkerClient(options);
-    await client.#spawn();
+    try {
+      await client.#spawn();
+    } catch (err) {
+      // A worker that cannot start is not replaced: the caller learns why
+      // and decides, rather than a client nobody holds retrying forever.
+      client.#closing = true;
+      await client.#worker?.terminate();
+      throw err;
+    }
     return client;
   }
 
@@ -126,16 +139,9 @@ export class KeyWorkerClient {
         reject,
         timer,
       });
-      try {
-        // The compiler cannot tie a generic op to its union member; the
-        // signature of call already did.
-        const request = { id, op, args } as Request;
-        worker.postMessage(request, transfer);
-      } catch (err) {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+      // The compiler cannot tie a generic op to its union member; the
+      // signature of call already did.
+      this.#enqueue({ id, op, args } as Request, transfer);
     });
   }
 
@@ -224,15 +230,22 @@ export class KeyWorkerClient {
    * close seals the vault, so every key is wiped before the thread goes,
    * then stops the worker for good.
    */
-  async close(): Promise<void> {
-    if (this.#closing) return;
+  close(): Promise<void> {
+    this.#closed ??= this.#shutDown();
+    return this.#closed;
+  }
+
+  // New calls are refused from the start; the seal goes out directly, so
+  // it is the last request this worker runs.
+  async #shutDown(): Promise<void> {
+    const sealing = this.#worker === null ? null : this.call('seal', {});
+    this.#closing = true;
     try {
-      if (this.#worker !== null) await this.seal();
+      await sealing;
     } catch {
       // A worker that cannot seal is stopped all the same, which frees
       // its memory with the thread.
     }
-    this.#closing = true;
     if (this.#restartTimer !== null) clearTimeout(this.#restartTimer);
     const worker = this.#worker;
     this.#worker = null;
@@ -260,7 +273,7 @@ export class KeyWorkerClient {
 
       worker.on('message', (message: WorkerMessage) => {
         if (isWorkerEvent(message)) onEvent(message);
-        else this.#settle(message);
+        else for (const reply of message) this.#settle(reply);
       });
       worker.on('error', (err) => {
         this.#options.logger?.error('key worker failed', {
@@ -277,7 +290,43 @@ export class KeyWorkerClient {
     });
   }
 
-  #settle(message: Exclude<WorkerMessage, WorkerEvent>): void {
+  // Requests made in one turn of the event loop leave together in one
+  // message, after the turn ends.
+  #enqueue(request: Request, transfer: ArrayBuffer[]): void {
+    this.#outbox.push(request);
+    this.#outboxTransfer.push(...transfer);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#outbox;
+    const transfer = this.#outboxTransfer;
+    this.#outbox = [];
+    this.#outboxTransfer = [];
+    this.#flushScheduled = false;
+    if (batch.length === 0) return;
+    try {
+      if (this.#worker === null) throw new MetacryptError('sealed');
+      this.#worker.postMessage(batch, transfer);
+    } catch (err) {
+      const reason = err instanceof Error ? err : new Error(String(err));
+      for (const request of batch) this.#reject(request.id, reason);
+    }
+  }
+
+  #reject(id: number, reason: Error): void {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    pending.reject(reason);
+  }
+
+  #settle(message: Reply): void {
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
     this.#pending.delete(message.id);
@@ -316,7 +365,11 @@ export class KeyWorkerClient {
     }, delay);
   }
 
+  // Requests not yet sent are dropped with the rest: they were meant for
+  // the worker that died, and must not run on its successor.
   #failPending(): void {
+    this.#outbox = [];
+    this.#outboxTransfer = [];
     for (const [id, pending] of this.#pending) {
       clearTimeout(pending.timer);
       pending.reject(new MetacryptError('sealed'));

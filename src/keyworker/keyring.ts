@@ -42,6 +42,9 @@ export class Keyring {
   #mek: Buffer | null = null;
   #mekVersion = 0;
   readonly #deks = new Map<string, DataKey>();
+  // The latest version of each key id, so a write does not query for it.
+  // Every change of versions goes through this keyring, which updates it.
+  readonly #latest = new Map<string, number>();
 
   constructor(db: Database, arena: KeyArena, now: () => string) {
     this.#db = db;
@@ -61,6 +64,7 @@ export class Keyring {
     this.#arena.release(this.#mek);
     for (const dek of this.#deks.values()) this.#arena.release(dek.key);
     this.#deks.clear();
+    this.#latest.clear();
     this.#mek = null;
     this.#mekVersion = 0;
   }
@@ -110,7 +114,7 @@ export class Keyring {
     if (this.#latestVersion(keyId) !== undefined) {
       throw new MetacryptError('already_exists', `data key ${keyId} exists`);
     }
-    this.#insertVersion(keyId, 1);
+    this.#remember(this.#insertVersion(keyId, 1));
     return this.#info(keyId);
   }
 
@@ -125,17 +129,19 @@ export class Keyring {
       throw new MetacryptError('not_found', `no data key ${keyId}`);
     }
     const now = this.#now();
-    this.#db
+    const added = this.#db
       .transaction(() => {
         this.#db
           .prepare(
             `UPDATE barrier_keys SET rotated_at = ?
-           WHERE key_id = ? AND version = ?`,
+             WHERE key_id = ? AND version = ?`,
           )
           .run(now, keyId, current);
-        this.#insertVersion(keyId, current + 1);
+        return this.#insertVersion(keyId, current + 1);
       })
       .immediate();
+    // Only a committed version is used for new writes.
+    this.#remember(added);
     return this.#info(keyId);
   }
 
@@ -165,6 +171,7 @@ export class Keyring {
         return entries;
       })
       .immediate();
+    this.#latest.delete(keyId);
     for (const [name, dek] of this.#deks) {
       if (dek.keyId !== keyId) continue;
       this.#arena.release(dek.key);
@@ -250,7 +257,9 @@ export class Keyring {
     ).run(keyId, version, sealed, now);
   }
 
-  #insertVersion(keyId: string, version: number): void {
+  // Makes, seals and stores a DEK version. The caller remembers it once
+  // the row is committed; if the commit fails, the arena still wipes it.
+  #insertVersion(keyId: string, version: number): DataKey {
     const { dek, sealed } = Keyring.sealNewDek(
       this.#arena,
       this.#requireMek(),
@@ -264,7 +273,12 @@ export class Keyring {
       this.#arena.release(dek);
       throw err;
     }
-    this.#deks.set(cacheKey(keyId, version), { keyId, version, key: dek });
+    return { keyId, version, key: dek };
+  }
+
+  #remember(dek: DataKey): void {
+    this.#deks.set(cacheKey(dek.keyId, dek.version), dek);
+    this.#latest.set(dek.keyId, dek.version);
   }
 
   #unwrap(row: KeyRow): DataKey {
@@ -306,12 +320,16 @@ export class Keyring {
   }
 
   #latestVersion(keyId: string): number | undefined {
+    const cached = this.#latest.get(keyId);
+    if (cached !== undefined) return cached;
     const row = this.#db
       .prepare<[string], { v: number | null }>(
         'SELECT MAX(version) AS v FROM barrier_keys WHERE key_id = ?',
       )
       .get(keyId);
-    return row?.v ?? undefined;
+    const version = row?.v ?? undefined;
+    if (version !== undefined) this.#latest.set(keyId, version);
+    return version;
   }
 
   #info(keyId: string): KeyInfo {

@@ -117,10 +117,20 @@ export type WorkerEvent =
   | { readonly event: 'ready'; readonly state: SealState }
   | { readonly event: 'fatal'; readonly error: WireError };
 
-/** WorkerMessage is anything the worker posts to the main thread. */
-export type WorkerMessage = Reply | WorkerEvent;
+/**
+ * RequestBatch is what one postMessage to the worker carries: every
+ * request made since the last one was sent. Batching spreads the fixed
+ * cost of a message over many calls when many are in flight.
+ */
+export type RequestBatch = readonly Request[];
 
-/** isWorkerEvent tells an unasked event from a reply. */
+/** ReplyBatch is what one postMessage from the worker carries. */
+export type ReplyBatch = readonly Reply[];
+
+/** WorkerMessage is anything the worker posts to the main thread. */
+export type WorkerMessage = ReplyBatch | WorkerEvent;
+
+/** isWorkerEvent tells an unasked event from a batch of replies. */
 export function isWorkerEvent(message: WorkerMessage): message is WorkerEvent {
-  return 'event' in message;
+  return !Array.isArray(message);
 }

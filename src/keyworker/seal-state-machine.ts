@@ -72,6 +72,7 @@ export class SealStateMachine {
   readonly #barrier: BarrierAesGcm;
   #state: SealState;
   #queue: Promise<unknown> = Promise.resolve();
+  #inFlight = 0;
 
   constructor(options: SealStateMachineOptions) {
     this.#db = options.db;
@@ -203,14 +204,21 @@ export class SealStateMachine {
     });
   }
 
-  /** seal wipes the MEK, every DEK and every other key buffer. */
+  /**
+   * seal wipes the MEK, every DEK and every other key buffer. With no
+   * state change under way it acts at once, before the next request is
+   * looked at; during an unseal or rekey it waits for that to finish, so
+   * the vault ends sealed either way.
+   */
   seal(): Promise<StatusValue> {
-    return this.#serial(() => {
+    const wipe = (): StatusValue => {
       this.#keyring.close();
       this.#arena.wipeAll();
       if (this.#state === 'unsealed') this.#state = 'sealed';
-      return Promise.resolve(this.status());
-    });
+      return this.status();
+    };
+    if (this.#inFlight === 0) return Promise.resolve(wipe());
+    return this.#serial(() => Promise.resolve(wipe()));
   }
 
   /**
@@ -337,7 +345,10 @@ export class SealStateMachine {
   // Runs fn after every earlier state change has finished, so two unseals,
   // or a seal during a rekey, never interleave across an await.
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(fn, fn);
+    this.#inFlight++;
+    const run = this.#queue.then(fn, fn).finally(() => {
+      this.#inFlight--;
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }

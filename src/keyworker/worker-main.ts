@@ -8,7 +8,12 @@ import type { Database } from '../db/index.js';
 import { Argon2Pool } from './argon2-pool.js';
 import { dispatch } from './dispatch.js';
 import { assertPlainData } from './plain-data.js';
-import type { Request, WorkerMessage } from './protocol.js';
+import type {
+  Reply,
+  Request,
+  RequestBatch,
+  WorkerMessage,
+} from './protocol.js';
 import { SealStateMachine } from './seal-state-machine.js';
 import type { KeyWorkerOptions } from './worker-options.js';
 import { toWireError } from './wire-error.js';
@@ -22,7 +27,28 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-// Every reply passes assertPlainData before it is posted. If it fails, the
+// Replies wait in an outbox until the current batch of requests has run,
+// then leave together in one message.
+let outbox: Reply[] = [];
+let outboxTransfer: ArrayBuffer[] = [];
+let flushScheduled = false;
+
+function reply(message: Reply, transfer: ArrayBuffer[] = []): void {
+  outbox.push(message);
+  outboxTransfer.push(...transfer);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setImmediate(() => {
+    const batch = outbox;
+    const batchTransfer = outboxTransfer;
+    outbox = [];
+    outboxTransfer = [];
+    flushScheduled = false;
+    post(batch, batchTransfer);
+  });
+}
+
+// Every reply passes assertPlainData before it is queued. If it fails, the
 // caller gets `internal` and the value is dropped unsent.
 async function serve(
   machine: SealStateMachine,
@@ -31,9 +57,9 @@ async function serve(
   try {
     const { value, transfer } = await dispatch(machine, request);
     assertPlainData(value);
-    post({ id: request.id, ok: true, value }, transfer);
+    reply({ id: request.id, ok: true, value }, transfer);
   } catch (err) {
-    post({ id: request.id, ok: false, error: toWireError(err) });
+    reply({ id: request.id, ok: false, error: toWireError(err) });
   }
 }
 
@@ -48,8 +74,8 @@ function start(options: KeyWorkerOptions): void {
       minPasswordLength: options.minPasswordLength,
       ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
     });
-    port?.on('message', (request: Request) => {
-      void serve(machine, request);
+    port?.on('message', (batch: RequestBatch) => {
+      for (const request of batch) void serve(machine, request);
     });
     post({ event: 'ready', state: machine.status().state });
   } catch (err) {
