@@ -1,11 +1,9 @@
 // The key worker's main-thread surface: the client and the protocol types.
 // Nothing here imports key-handling code; that stays in the worker.
-export { KeyWorkerClient, WORKER_FILE } from './client.js';
-export type {
-  CreateWorker,
-  KeyWorkerClientOptions,
-  Password,
-} from './client.js';
+export { KeyWorkerClient } from './client.js';
+export type { KeyWorkerClientOptions, Password } from './client.js';
+export { WORKER_FILE } from './worker-channel.js';
+export type { CreateWorker, WorkerChannelOptions } from './worker-channel.js';
 export { isWorkerEvent, SEAL_STATES } from './protocol.js';
 export type {
   DestroyValue,
