@@ -11,3 +11,4 @@ export {
   MetacryptError,
 } from './metacrypt-error.js';
 export type { MetacryptErrorOptions } from './metacrypt-error.js';
+export { quoteInput } from './quote-input.js';

@@ -1,6 +1,6 @@
 // The rules for barrier paths, list prefixes and data key ids, and which
 // key id seals which path.
-import { MetacryptError } from '../errors/index.js';
+import { MetacryptError, quoteInput } from '../errors/index.js';
 
 /** SYSTEM_KEY_ID names the DEK for everything under `sys/`. */
 export const SYSTEM_KEY_ID = 'system';
@@ -15,8 +15,6 @@ const SEGMENT = /^[A-Za-z0-9._-]+$/;
 // A mount name is a segment that starts with a letter or digit and has no
 // dot, so `engine/<mount>` is never confused with a relative path.
 const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-// Messages quote the offending text only up to this many characters.
-const QUOTE_LIMIT = 64;
 
 /**
  * checkPath returns path if it is a valid barrier path and throws
@@ -31,7 +29,7 @@ export function checkPath(path: string): string {
     checkMountName(second ?? '', path);
     return path;
   }
-  throw invalid(`${quote(path)} is not under sys/ or engine/<mount>/`);
+  throw invalid(`${quoteInput(path)} is not under sys/ or engine/<mount>/`);
 }
 
 /**
@@ -41,7 +39,7 @@ export function checkPath(path: string): string {
 export function checkPrefix(prefix: string): string {
   if (prefix === '') return prefix;
   if (!prefix.endsWith('/')) {
-    throw invalid(`prefix ${quote(prefix)} must end with "/"`);
+    throw invalid(`prefix ${quoteInput(prefix)} must end with "/"`);
   }
   splitChecked(prefix.slice(0, -1), 'prefix');
   return prefix;
@@ -55,7 +53,9 @@ export function checkKeyId(keyId: string): string {
   if (keyId === SYSTEM_KEY_ID) return keyId;
   const match = /^engine\/(.*)$/.exec(keyId);
   if (match === null) {
-    throw invalid(`key id ${quote(keyId)} must be system or engine/<mount>`);
+    throw invalid(
+      `key id ${quoteInput(keyId)} must be system or engine/<mount>`,
+    );
   }
   checkMountName(match[1] ?? '', keyId);
   return keyId;
@@ -88,20 +88,20 @@ function splitChecked(text: string, what: string): string[] {
   const segments = text.split('/');
   for (const segment of segments) {
     if (segment === '') {
-      throw invalid(`${what} ${quote(text)} has an empty segment`);
+      throw invalid(`${what} ${quoteInput(text)} has an empty segment`);
     }
     if (segment === '.' || segment === '..') {
-      throw invalid(`${what} ${quote(text)} has a "${segment}" segment`);
+      throw invalid(`${what} ${quoteInput(text)} has a "${segment}" segment`);
     }
     if (segment.length > MAX_SEGMENT_LENGTH) {
       throw invalid(
-        `${what} ${quote(text)} has a segment longer than ` +
+        `${what} ${quoteInput(text)} has a segment longer than ` +
           `${MAX_SEGMENT_LENGTH} characters`,
       );
     }
     if (!SEGMENT.test(segment)) {
       throw invalid(
-        `${what} ${quote(text)} may use only letters, digits, ".", "_" ` +
+        `${what} ${quoteInput(text)} may use only letters, digits, ".", "_" ` +
           `and "-" between slashes`,
       );
     }
@@ -112,18 +112,10 @@ function splitChecked(text: string, what: string): string[] {
 function checkMountName(mount: string, whole: string): void {
   if (!MOUNT_NAME.test(mount)) {
     throw invalid(
-      `${quote(whole)}: a mount name is 1 to 64 letters, digits, "_" or ` +
+      `${quoteInput(whole)}: a mount name is 1 to 64 letters, digits, "_" or ` +
         `"-", starting with a letter or digit`,
     );
   }
-}
-
-// JSON quoting escapes control characters, so a hostile path cannot
-// forge a log line; long input is cut rather than echoed in full.
-function quote(text: string): string {
-  return text.length > QUOTE_LIMIT
-    ? `${JSON.stringify(text.slice(0, QUOTE_LIMIT))}...`
-    : JSON.stringify(text);
 }
 
 function invalid(detail: string): MetacryptError {

@@ -1,7 +1,7 @@
 // Runs one protocol request against the seal state machine and shapes the
 // reply value, with the buffers to transfer alongside it.
 import { zeroize } from '../crypto/index.js';
-import { MetacryptError } from '../errors/index.js';
+import { MetacryptError, quoteInput } from '../errors/index.js';
 import type { Request } from './protocol.js';
 import type { SealStateMachine } from './seal-state-machine.js';
 
@@ -62,7 +62,7 @@ export async function dispatch(
     default:
       throw new MetacryptError(
         'bad_request',
-        `key worker: unknown operation ${JSON.stringify(
+        `key worker: unknown operation ${quoteInput(
           (request as { op: unknown }).op,
         )}`,
       );

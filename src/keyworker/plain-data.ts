@@ -13,11 +13,10 @@
  * replies, and of the test that spies on the port.
  */
 export function assertPlainData(value: unknown, where = 'reply'): void {
-  const seen = new Set<object>();
-  check(value, where, seen);
+  check(value, where, new Set<object>());
 }
 
-function check(value: unknown, where: string, seen: Set<object>): void {
+function check(value: unknown, where: string, path: Set<object>): void {
   if (value === null || typeof value === 'string') return;
   if (typeof value === 'boolean') return;
   if (typeof value === 'number') {
@@ -28,10 +27,18 @@ function check(value: unknown, where: string, seen: Set<object>): void {
     throw refuse(where, `a ${typeof value}`);
   }
 
-  // A cycle is not plain data, and walking one would never end.
-  if (seen.has(value)) throw refuse(where, 'a cycle');
-  seen.add(value);
+  // Only a loop back to an ancestor is a cycle; the same object reached
+  // twice by two routes is copied twice by structured clone and is fine.
+  if (path.has(value)) throw refuse(where, 'a cycle');
+  path.add(value);
+  try {
+    checkObject(value, where, path);
+  } finally {
+    path.delete(value);
+  }
+}
 
+function checkObject(value: object, where: string, path: Set<object>): void {
   if (value instanceof Uint8Array) {
     // Buffer is a Uint8Array subclass from Node itself; other subclasses
     // could carry anything in their own fields.
@@ -41,9 +48,13 @@ function check(value: unknown, where: string, seen: Set<object>): void {
   }
 
   if (Array.isArray(value)) {
-    value.forEach((item: unknown, i) => {
-      check(item, `${where}[${String(i)}]`, seen);
-    });
+    // Structured clone also copies an array's own non-index properties,
+    // so they are checked as well as the elements.
+    for (const key of Object.keys(value)) {
+      const item: unknown = (value as unknown as Record<string, unknown>)[key];
+      const index = /^(0|[1-9][0-9]*)$/.test(key);
+      check(item, index ? `${where}[${key}]` : `${where}.${key}`, path);
+    }
     return;
   }
 
@@ -52,7 +63,7 @@ function check(value: unknown, where: string, seen: Set<object>): void {
     throw refuse(where, `an object of type ${typeName(value)}`);
   }
   for (const [key, item] of Object.entries(value)) {
-    check(item, `${where}.${key}`, seen);
+    check(item, `${where}.${key}`, path);
   }
 }
 

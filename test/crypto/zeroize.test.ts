@@ -19,6 +19,25 @@ describe('zeroize', () => {
     assert.ok(isAllZero(b));
   });
 
+  it('skips a view whose buffer was transferred and wipes the rest', () => {
+    const before = randomBytes(32);
+    const moved = new Uint8Array(randomBytes(32));
+    const after = Buffer.from('secret');
+    const copy = structuredClone(moved.buffer, { transfer: [moved.buffer] });
+    // The view is detached: filling it would throw a TypeError.
+    assert.equal(moved.byteLength, 0);
+    assert.equal(moved.buffer.byteLength, 0);
+    assert.throws(() => moved.fill(0), TypeError);
+    assert.doesNotThrow(() => {
+      zeroize(before, moved, after);
+    });
+    assert.ok(isAllZero(before));
+    assert.ok(isAllZero(after));
+    // The memory now belongs to the receiver and is left as it was.
+    assert.equal(copy.byteLength, 32);
+    assert.ok(!isAllZero(new Uint8Array(copy)));
+  });
+
   it('withZeroized wipes after a return, a throw and a settled promise', async () => {
     const returned = Buffer.from('secret');
     assert.equal(

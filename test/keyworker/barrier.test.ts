@@ -459,5 +459,4 @@ describe('keyring', () => {
       assert.ok(!Number.isNaN(Date.parse(info.createdAt)));
     }
   });
-
 });
