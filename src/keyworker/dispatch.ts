@@ -12,31 +12,34 @@ export interface Dispatched {
 }
 
 /**
- * dispatch runs request. Arguments are checked at run time as well as by
- * the compiler, since a message is only as typed as its sender.
+ * dispatch runs request. Operations that derive a key or wait on the seal
+ * queue answer with a promise; barrier and keyring operations answer at
+ * once, so a batch of them is answered as it runs rather than after it.
+ * Arguments are checked at run time as well as by the compiler, since a
+ * message is only as typed as its sender.
  */
-export async function dispatch(
+export function dispatch(
   machine: SealStateMachine,
   request: Request,
-): Promise<Dispatched> {
+): Dispatched | Promise<Dispatched> {
   switch (request.op) {
     case 'status':
       return plain(machine.status());
     case 'init':
-      return plain(await machine.init(bytesArg(request.args.password)));
+      return machine.init(bytesArg(request.args.password)).then(plain);
     case 'unseal':
-      return plain(await machine.unseal(bytesArg(request.args.password)));
+      return machine.unseal(bytesArg(request.args.password)).then(plain);
     case 'seal':
-      return plain(await machine.seal());
+      return machine.seal().then(plain);
     case 'rekey':
-      return plain(
-        await machine.rekey(
+      return machine
+        .rekey(
           bytesArg(request.args.oldPassword),
           bytesArg(request.args.newPassword),
-        ),
-      );
+        )
+        .then(plain);
     case 'mek.rotate':
-      return plain(await machine.rotateMek(bytesArg(request.args.password)));
+      return machine.rotateMek(bytesArg(request.args.password)).then(plain);
     case 'barrier.get':
       return bytesReply(machine.barrier.get(stringArg(request.args.path)));
     case 'barrier.put':

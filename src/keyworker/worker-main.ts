@@ -7,6 +7,7 @@ import { openMigratedDatabase } from '../db/index.js';
 import type { Database } from '../db/index.js';
 import { Argon2Pool } from './argon2-pool.js';
 import { dispatch } from './dispatch.js';
+import type { Dispatched } from './dispatch.js';
 import { assertPlainData } from './plain-data.js';
 import type {
   Reply,
@@ -27,39 +28,74 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-// Replies wait in an outbox until the current batch of requests has run,
-// then leave together in one message.
+// Replies wait in an outbox and leave together in one message, which costs
+// far less than a message each. The outbox leaves when the current batch
+// of requests has run, or earlier once it holds FLUSH_AT replies: the main
+// thread can then send more work while this thread finishes the batch, so
+// neither thread waits for the other's whole turn.
+const FLUSH_AT = 16;
 let outbox: Reply[] = [];
 let outboxTransfer: ArrayBuffer[] = [];
 let flushScheduled = false;
 
-function reply(message: Reply, transfer: ArrayBuffer[] = []): void {
+function flush(): void {
+  const batch = outbox;
+  const batchTransfer = outboxTransfer;
+  outbox = [];
+  outboxTransfer = [];
+  if (batch.length > 0) post(batch, batchTransfer);
+}
+
+function reply(message: Reply, transfer: readonly ArrayBuffer[] = []): void {
   outbox.push(message);
-  outboxTransfer.push(...transfer);
+  for (const buffer of transfer) outboxTransfer.push(buffer);
+  if (outbox.length >= FLUSH_AT) {
+    flush();
+    return;
+  }
   if (flushScheduled) return;
   flushScheduled = true;
   setImmediate(() => {
-    const batch = outbox;
-    const batchTransfer = outboxTransfer;
-    outbox = [];
-    outboxTransfer = [];
     flushScheduled = false;
-    post(batch, batchTransfer);
+    flush();
   });
 }
 
 // Every reply passes assertPlainData before it is queued. If it fails, the
 // caller gets `internal` and the value is dropped unsent.
-async function serve(
-  machine: SealStateMachine,
-  request: Request,
-): Promise<void> {
+function answer(id: number, dispatched: Dispatched): void {
   try {
-    const { value, transfer } = await dispatch(machine, request);
-    assertPlainData(value);
-    reply({ id: request.id, ok: true, value }, transfer);
+    assertPlainData(dispatched.value);
   } catch (err) {
-    reply({ id: request.id, ok: false, error: toWireError(err) });
+    fail(id, err);
+    return;
+  }
+  reply({ id, ok: true, value: dispatched.value }, dispatched.transfer);
+}
+
+function fail(id: number, err: unknown): void {
+  reply({ id, ok: false, error: toWireError(err) });
+}
+
+function serve(machine: SealStateMachine, request: Request): void {
+  let result: Dispatched | Promise<Dispatched>;
+  try {
+    result = dispatch(machine, request);
+  } catch (err) {
+    fail(request.id, err);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (dispatched) => {
+        answer(request.id, dispatched);
+      },
+      (err: unknown) => {
+        fail(request.id, err);
+      },
+    );
+  } else {
+    answer(request.id, result);
   }
 }
 
@@ -75,7 +111,7 @@ function start(options: KeyWorkerOptions): void {
       ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
     });
     port?.on('message', (batch: RequestBatch) => {
-      for (const request of batch) void serve(machine, request);
+      for (const request of batch) serve(machine, request);
     });
     post({ event: 'ready', state: machine.status().state });
   } catch (err) {

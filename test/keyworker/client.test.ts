@@ -429,4 +429,34 @@ describe('key worker client', () => {
     await client.close();
     await assert.rejects(client.status(), isCode('sealed'));
   });
+
+  it('answers a large batch in parts, each reply to its own call', async () => {
+    // Replies leave the worker in parts of at most 16 so that the main
+    // thread can send more work while the worker finishes a batch.
+    const replyBatches: number[] = [];
+    const counting: CreateWorker = (file, options) => {
+      const worker = new Worker(file, { workerData: options });
+      worker.on('message', (message: unknown) => {
+        if (Array.isArray(message)) replyBatches.push(message.length);
+      });
+      return worker;
+    };
+    const client = await start({ createWorker: counting });
+    await client.init(PASSWORD);
+    const paths = Array.from({ length: 64 }, (_, i) => `sys/b/${String(i)}`);
+    await Promise.all(paths.map((p) => client.barrierPut(p, bytes(p))));
+
+    replyBatches.length = 0;
+    const values = await Promise.all(paths.map((p) => client.barrierGet(p)));
+    assert.deepEqual(values.map(text), paths);
+    assert.equal(
+      replyBatches.reduce((a, b) => a + b, 0),
+      64,
+    );
+    assert.ok(replyBatches.length >= 4, `batches: ${replyBatches.join()}`);
+    assert.ok(
+      Math.max(...replyBatches) <= 16,
+      `batches: ${replyBatches.join()}`,
+    );
+  });
 });
