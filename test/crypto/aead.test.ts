@@ -14,23 +14,10 @@ import {
   randomBytes,
   TAG_LENGTH,
 } from '../../src/crypto/index.js';
-import { MetacryptError } from '../../src/errors/index.js';
+import { codeOf } from '../errors/thrown-error.js';
 
 const key = randomBytes(32);
 const ref = { id: 'engine/transit', version: 7 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(
-      err instanceof MetacryptError,
-      `not a MetacryptError: ${String(err)}`,
-    );
-    return err.code;
-  }
-  assert.fail('expected an error');
-}
 
 describe('aead frame', () => {
   it('round-trips any plaintext and associated data', () => {

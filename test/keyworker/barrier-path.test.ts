@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { MetacryptError } from '../../src/errors/index.js';
+import type { MetacryptError } from '../../src/errors/index.js';
 import {
   checkKeyId,
   checkPath,
@@ -15,25 +15,18 @@ import {
   prefixOfKey,
   SYSTEM_KEY_ID,
 } from '../../src/keyworker/barrier-path.js';
+import { thrownBy } from '../errors/thrown-error.js';
 
 const ALLOWED =
   'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-';
 
 /** invalidPathOf runs fn and returns the `invalid_path` error it throws. */
 function invalidPathOf(fn: () => unknown): MetacryptError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(
-      err instanceof MetacryptError,
-      `not a MetacryptError: ${String(err)}`,
-    );
-    assert.equal(err.code, 'invalid_path');
-    assert.equal(err.status, 400);
-    assert.match(err.message, /^invalid path: /);
-    return err;
-  }
-  assert.fail('expected an invalid_path error');
+  const err = thrownBy(fn);
+  assert.equal(err.code, 'invalid_path');
+  assert.equal(err.status, 400);
+  assert.match(err.message, /^invalid path: /);
+  return err;
 }
 
 describe('checkPath', () => {

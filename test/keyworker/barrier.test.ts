@@ -10,24 +10,12 @@ import { MetacryptError } from '../../src/errors/index.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
 import { bytes, openVault, PASSWORD } from './vault-scratch.js';
 import type { Vault } from './vault-scratch.js';
+import { codeOf } from '../errors/thrown-error.js';
 
 interface EntryRow {
   key_id: string;
   key_version: number;
   ciphertext: Buffer;
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(
-      err instanceof MetacryptError,
-      `not a MetacryptError: ${String(err)}`,
-    );
-    return err.code;
-  }
-  assert.fail('expected an error');
 }
 
 describe('barrier', () => {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 
 import { isAllZero } from '../../src/crypto/index.js';
-import { MetacryptError } from '../../src/errors/index.js';
+import type { MetacryptError } from '../../src/errors/index.js';
 import { KeyWorkerClient } from '../../src/keyworker/index.js';
 import type { CreateWorker, LimiterPolicy } from '../../src/keyworker/index.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
@@ -18,12 +18,9 @@ import {
   readRealKeys,
   workerOptions,
 } from './vault-scratch.js';
+import { isCode } from '../errors/thrown-error.js';
 
 const NEW_PASSWORD = 'another seal password';
-
-function isCode(code: string): (err: unknown) => boolean {
-  return (err: unknown) => err instanceof MetacryptError && err.code === code;
-}
 
 function text(value: Uint8Array | null): string | null {
   return value === null ? null : Buffer.from(value).toString('utf8');

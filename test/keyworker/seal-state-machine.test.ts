@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 
 import { isAllZero, parseFrameHeader } from '../../src/crypto/index.js';
-import { MetacryptError } from '../../src/errors/index.js';
+import type { MetacryptError } from '../../src/errors/index.js';
 import { KeyArena } from '../../src/keyworker/key-arena.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
 import { bytes, openVault, PASSWORD, readRealKeys } from './vault-scratch.js';
 import type { Vault } from './vault-scratch.js';
+import { isCode } from '../errors/thrown-error.js';
 
 const NEW_PASSWORD = 'a different seal password';
 
@@ -21,10 +22,6 @@ class RecordingArena extends KeyArena {
     this.seen.push(buf);
     return super.adopt(buf);
   }
-}
-
-function isCode(code: string): (err: unknown) => boolean {
-  return (err: unknown) => err instanceof MetacryptError && err.code === code;
 }
 
 interface SealRow {

@@ -6,31 +6,26 @@ import { after, before, describe, it } from 'node:test';
 
 import type { Database } from '../../src/db/index.js';
 import { openMigratedDatabase } from '../../src/db/index.js';
-import { MetacryptError } from '../../src/errors/index.js';
+import type { MetacryptError } from '../../src/errors/index.js';
 import {
   UNSEAL_LIMIT,
   UnsealLimiter,
 } from '../../src/keyworker/unseal-limiter.js';
 import type { LimiterPolicy } from '../../src/keyworker/unseal-limiter.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
+import { thrownBy } from '../errors/thrown-error.js';
 
 // A fixed, realistic epoch so failed_at is never negative.
 const T0 = Date.UTC(2025, 0, 1);
 
 /** lockoutOf runs limiter.check() and returns the lockout it throws. */
 function lockoutOf(limiter: UnsealLimiter): MetacryptError {
-  try {
+  const err = thrownBy(() => {
     limiter.check();
-  } catch (err) {
-    assert.ok(
-      err instanceof MetacryptError,
-      `not a MetacryptError: ${String(err)}`,
-    );
-    assert.equal(err.code, 'too_many_attempts');
-    assert.equal(err.status, 429);
-    return err;
-  }
-  assert.fail('expected check() to refuse during a lockout');
+  });
+  assert.equal(err.code, 'too_many_attempts');
+  assert.equal(err.status, 429);
+  return err;
 }
 
 function rowCount(db: Database): number {
