@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { DatabaseError } from '../../src/errors/index.js';
+import { thrownBy } from '../errors/thrown-error.js';
 
 /** makeTempDir creates a fresh, empty directory (mode 0700) under tmpdir. */
 export function makeTempDir(): string {
@@ -59,16 +60,9 @@ export function modeOf(path: string): number {
 
 /** databaseErrorOf runs fn and returns the DatabaseError it must throw. */
 export function databaseErrorOf(fn: () => unknown): DatabaseError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(
-      err instanceof DatabaseError,
-      `not a DatabaseError: ${String(err)}`,
-    );
-    return err;
-  }
-  assert.fail('expected a DatabaseError');
+  const err = thrownBy(fn);
+  assert.ok(err instanceof DatabaseError, `not a DatabaseError: ${err.name}`);
+  return err;
 }
 
 /** ChildResult is what a finished child process left behind. */
