@@ -99,6 +99,14 @@ function serve(machine: SealStateMachine, request: Request): void {
   }
 }
 
+function isRequestShaped(value: unknown): value is Request {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { id?: unknown }).id === 'number'
+  );
+}
+
 function start(options: KeyWorkerOptions): void {
   let db: Database | undefined;
   try {
@@ -111,7 +119,12 @@ function start(options: KeyWorkerOptions): void {
       ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
     });
     port?.on('message', (batch: RequestBatch) => {
-      for (const request of batch) serve(machine, request);
+      // Only the channel writes to this port, but a message that is not
+      // a batch of requests must not end the thread that holds the keys.
+      if (!Array.isArray(batch)) return;
+      for (const request of batch) {
+        if (isRequestShaped(request)) serve(machine, request);
+      }
     });
     post({ event: 'ready', state: machine.status().state });
   } catch (err) {

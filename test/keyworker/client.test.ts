@@ -456,4 +456,31 @@ describe('key worker client', () => {
       `batches: ${replyBatches.join()}`,
     );
   });
+
+  it('survives messages that are not requests, and names an unknown op', async () => {
+    const workers: Worker[] = [];
+    const keeping: CreateWorker = (file, options) => {
+      const worker = new Worker(file, { workerData: options });
+      workers.push(worker);
+      return worker;
+    };
+    const client = await start({ createWorker: keeping });
+    await client.init(PASSWORD);
+    await client.barrierPut('sys/kept', bytes('kept'));
+
+    const worker = workers[0];
+    assert.ok(worker !== undefined);
+    worker.postMessage('not a batch');
+    worker.postMessage([null, 5, 'x', { op: 'status' }, { id: 'one' }]);
+    await assert.rejects(
+      client.call('no.such.op' as 'status', {}),
+      (err: unknown) =>
+        isCode('bad_request')(err) &&
+        (err as Error).message === 'key worker: unknown operation "no.such.op"',
+    );
+
+    assert.equal(text(await client.barrierGet('sys/kept')), 'kept');
+    assert.equal((await client.status()).state, 'unsealed');
+    assert.equal(client.restarts, 0);
+  });
 });
