@@ -1,5 +1,6 @@
 // The rules for barrier paths, list prefixes and data key ids, and which
 // key id seals which path.
+import { MOUNT_NAME, MOUNT_NAME_RULE } from '../engine/mount-name.js';
 import { MetacryptError, quoteInput } from '../errors/index.js';
 
 /** SYSTEM_KEY_ID names the DEK for everything under `sys/`. */
@@ -12,9 +13,8 @@ const MAX_SEGMENT_LENGTH = 128;
 // Letters, digits, dot, underscore and dash: nothing that needs quoting in
 // a URL, a shell or SQL, and no separator of any file system.
 const SEGMENT = /^[A-Za-z0-9._-]+$/;
-// A mount name is a segment that starts with a letter or digit and has no
-// dot, so `engine/<mount>` is never confused with a relative path.
-const MOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// The parts of sys/ that belong to the key worker itself.
+const WORKER_OWNED = ['sys/mounts/'];
 
 /**
  * checkPath returns path if it is a valid barrier path and throws
@@ -109,12 +109,46 @@ function splitChecked(text: string, what: string): string[] {
   return segments;
 }
 
+/**
+ * checkMainThreadPath returns path if the main thread may read or write
+ * it through the barrier ops: under `sys/`, outside the mount table.
+ * Engine entries hold engine keys and are reached only by their cores;
+ * the mount table is written only by the mount ops, which keep it and
+ * the mounts' data keys in step.
+ */
+export function checkMainThreadPath(path: string): string {
+  checkPath(path);
+  if (
+    !path.startsWith('sys/') ||
+    WORKER_OWNED.some((p) => path.startsWith(p))
+  ) {
+    throw new MetacryptError(
+      'forbidden',
+      `key worker: ${quoteInput(path)} is not open to the main thread`,
+    );
+  }
+  return path;
+}
+
+/**
+ * checkMainThreadPrefix returns prefix if the main thread may list it:
+ * `sys/` or below. Listing gives paths, never values.
+ */
+export function checkMainThreadPrefix(prefix: string): string {
+  checkPrefix(prefix);
+  if (!prefix.startsWith('sys/')) {
+    throw new MetacryptError(
+      'forbidden',
+      `key worker: prefix ${quoteInput(prefix)} is not open to the main ` +
+        'thread',
+    );
+  }
+  return prefix;
+}
+
 function checkMountName(mount: string, whole: string): void {
   if (!MOUNT_NAME.test(mount)) {
-    throw invalid(
-      `${quoteInput(whole)}: a mount name is 1 to 64 letters, digits, "_" or ` +
-        `"-", starting with a letter or digit`,
-    );
+    throw invalid(`${quoteInput(whole)}: ${MOUNT_NAME_RULE}`);
   }
 }
 

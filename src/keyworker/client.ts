@@ -1,17 +1,21 @@
 // The main thread's typed API to the key worker: one method per protocol
 // operation, over the channel that carries them.
+import type { Caller } from '../engine/engine-core.js';
+import type { JsonObject, JsonValue } from '../engine/json.js';
 import type {
-  DestroyValue,
   KeyInfo,
   MekRotateValue,
+  MountInfo,
   OpArgs,
   OpName,
   OpValue,
   RekeyValue,
+  SealState,
   StatusValue,
+  UnmountValue,
 } from './protocol.js';
 import { WorkerChannel } from './worker-channel.js';
-import type { WorkerChannelOptions } from './worker-channel.js';
+import type { ChannelHooks, WorkerChannelOptions } from './worker-channel.js';
 
 /** KeyWorkerClientOptions configure the client and its channel. */
 export type KeyWorkerClientOptions = WorkerChannelOptions;
@@ -19,15 +23,47 @@ export type KeyWorkerClientOptions = WorkerChannelOptions;
 /** Password is what callers hand over; bytes are wiped once sent. */
 export type Password = string | Uint8Array;
 
+/** StateListener hears every change of the seal state the client sees. */
+export type StateListener = (state: SealState) => void;
+
+// The ops whose reply is the seal state.
+const STATE_OPS = new Set<OpName>(['status', 'init', 'unseal', 'seal']);
+
+// What the client knows of the worker between calls: the last seal state
+// it was told and the engine types the worker loaded.
+class WorkerView implements ChannelHooks {
+  state: SealState = 'sealed';
+  engineTypes: readonly string[] = [];
+  readonly listeners = new Set<StateListener>();
+
+  onReady(state: SealState, engineTypes: readonly string[]): void {
+    this.engineTypes = engineTypes;
+    this.set(state);
+  }
+
+  // A worker that died took its keys: sealed until someone unseals.
+  onExit(): void {
+    if (this.state !== 'uninitialized') this.set('sealed');
+  }
+
+  set(state: SealState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const listener of this.listeners) listener(state);
+  }
+}
+
 /**
  * KeyWorkerClient is the only way the main thread reaches keys: it asks the
  * key worker to use them and gets back results, never keys.
  */
 export class KeyWorkerClient {
   readonly #channel: WorkerChannel;
+  readonly #view: WorkerView;
 
-  private constructor(channel: WorkerChannel) {
+  private constructor(channel: WorkerChannel, view: WorkerView) {
     this.#channel = channel;
+    this.#view = view;
   }
 
   /**
@@ -37,7 +73,9 @@ export class KeyWorkerClient {
   static async start(
     options: KeyWorkerClientOptions,
   ): Promise<KeyWorkerClient> {
-    return new KeyWorkerClient(await WorkerChannel.start(options));
+    const view = new WorkerView();
+    const channel = await WorkerChannel.start(options, view);
+    return new KeyWorkerClient(channel, view);
   }
 
   /** restarts counts the workers started to replace one that died. */
@@ -45,13 +83,37 @@ export class KeyWorkerClient {
     return this.#channel.restarts;
   }
 
+  /**
+   * state is the seal state as last reported by the worker, without a
+   * round trip. The worker stays the authority: a call it refuses as
+   * sealed fails whatever this says.
+   */
+  get state(): SealState {
+    return this.#view.state;
+  }
+
+  /** engineTypes lists the engine types the worker can serve. */
+  get engineTypes(): readonly string[] {
+    return this.#view.engineTypes;
+  }
+
+  /** onStateChange calls listener on every change; returns an unsubscribe. */
+  onStateChange(listener: StateListener): () => void {
+    this.#view.listeners.add(listener);
+    return () => {
+      this.#view.listeners.delete(listener);
+    };
+  }
+
   /** call sends one request and resolves with its reply value. */
-  call<O extends OpName>(
+  async call<O extends OpName>(
     op: O,
     args: OpArgs<O>,
     transfer: ArrayBuffer[] = [],
   ): Promise<OpValue<O>> {
-    return this.#channel.call(op, args, transfer);
+    const value = await this.#channel.call(op, args, transfer);
+    if (STATE_OPS.has(op)) this.#view.set((value as StatusValue).state);
+    return value;
   }
 
   /** status reports the seal state. */
@@ -120,19 +182,34 @@ export class KeyWorkerClient {
     return this.call('keys.list', {});
   }
 
-  /** createKey makes the data key for keyId (`engine/<mount>`). */
-  createKey(keyId: string): Promise<KeyInfo> {
-    return this.call('keys.create', { keyId });
-  }
-
   /** rotateKey adds a version to the data key keyId. */
   rotateKey(keyId: string): Promise<KeyInfo> {
     return this.call('keys.rotate', { keyId });
   }
 
-  /** destroyKey deletes the data key keyId and every entry under it. */
-  destroyKey(keyId: string): Promise<DestroyValue> {
-    return this.call('keys.destroy', { keyId });
+  /** mounts lists every mounted engine. */
+  mounts(): Promise<MountInfo[]> {
+    return this.call('mount.list', {});
+  }
+
+  /** mount creates a mount: its data key and its record, together. */
+  mount(name: string, type: string, config: JsonObject): Promise<MountInfo> {
+    return this.call('mount.create', { name, type, config });
+  }
+
+  /** unmount deletes a mount, its data key and everything under it. */
+  unmount(name: string): Promise<UnmountValue> {
+    return this.call('mount.delete', { name });
+  }
+
+  /** engineRequest runs one operation on a mount's core in the worker. */
+  engineRequest(
+    mount: string,
+    operation: string,
+    data: JsonValue,
+    caller: Caller,
+  ): Promise<JsonValue> {
+    return this.call('engine.request', { mount, operation, data, caller });
   }
 
   /** close seals the vault, wiping every key, and stops the worker. */

@@ -1,9 +1,17 @@
-// Runs one protocol request against the seal state machine and shapes the
-// reply value, with the buffers to transfer alongside it.
+// Runs one protocol request against the seal state machine and the engine
+// host, and shapes the reply value, with the buffers to transfer with it.
 import { zeroize } from '../crypto/index.js';
 import { MetacryptError, quoteInput } from '../errors/index.js';
+import { checkMainThreadPath, checkMainThreadPrefix } from './barrier-path.js';
+import type { EngineHost } from './engine-host.js';
 import type { Request } from './protocol.js';
 import type { SealStateMachine } from './seal-state-machine.js';
+
+/** WorkerServices are what requests run against inside the worker. */
+export interface WorkerServices {
+  readonly machine: SealStateMachine;
+  readonly engines: EngineHost;
+}
 
 /** Dispatched is a reply value and the buffers to transfer with it. */
 export interface Dispatched {
@@ -16,10 +24,12 @@ export interface Dispatched {
  * queue answer with a promise; barrier and keyring operations answer at
  * once, so a batch of them is answered as it runs rather than after it.
  * Arguments are checked at run time as well as by the compiler, since a
- * message is only as typed as its sender.
+ * message is only as typed as its sender. The main thread reaches only
+ * `sys/` through the barrier ops: engine entries, which hold engine keys,
+ * are read and written by their cores alone.
  */
 export function dispatch(
-  machine: SealStateMachine,
+  { machine, engines }: WorkerServices,
   request: Request,
 ): Dispatched | Promise<Dispatched> {
   switch (request.op) {
@@ -41,27 +51,46 @@ export function dispatch(
     case 'mek.rotate':
       return machine.rotateMek(bytesArg(request.args.password)).then(plain);
     case 'barrier.get':
-      return bytesReply(machine.barrier.get(stringArg(request.args.path)));
+      return bytesReply(machine.barrier.get(pathArg(request.args.path)));
     case 'barrier.put':
       machine.barrier.put(
-        stringArg(request.args.path),
+        pathArg(request.args.path),
         bytesArg(request.args.value),
       );
       return plain(null);
     case 'barrier.delete':
-      return plain(machine.barrier.delete(stringArg(request.args.path)));
+      return plain(machine.barrier.delete(pathArg(request.args.path)));
     case 'barrier.list':
-      return plain(machine.barrier.list(stringArg(request.args.prefix)));
+      return plain(
+        machine.barrier.list(
+          checkMainThreadPrefix(stringArg(request.args.prefix)),
+        ),
+      );
     case 'keys.list':
       return plain(machine.listKeys());
-    case 'keys.create':
-      return plain(machine.createKey(stringArg(request.args.keyId)));
     case 'keys.rotate':
       return plain(machine.rotateKey(stringArg(request.args.keyId)));
-    case 'keys.destroy':
-      return plain({
-        entriesDeleted: machine.destroyKey(stringArg(request.args.keyId)),
-      });
+    case 'mount.list':
+      return plain(engines.list());
+    case 'mount.create':
+      return plain(
+        engines.mount(
+          request.args.name,
+          request.args.type,
+          request.args.config,
+        ),
+      );
+    case 'mount.delete':
+      return plain(engines.unmount(request.args.name));
+    case 'engine.request':
+      return plain(
+        engines.request(
+          request.args.mount,
+          request.args.operation,
+          request.args.data,
+          request.args.caller,
+        ),
+      );
     default:
       throw new MetacryptError(
         'bad_request',
@@ -91,6 +120,10 @@ function bytesArg(value: unknown): Uint8Array {
     throw new MetacryptError('bad_request', 'key worker: expected bytes');
   }
   return value;
+}
+
+function pathArg(value: unknown): string {
+  return checkMainThreadPath(stringArg(value));
 }
 
 function stringArg(value: unknown): string {

@@ -171,13 +171,22 @@ export class Keyring {
         return entries;
       })
       .immediate();
+    this.forget(keyId);
+    return deleted;
+  }
+
+  /**
+   * forget drops the cached versions and unwrapped DEKs of keyId, so the
+   * next use reads barrier_keys again. Used when a transaction that wrote
+   * the key's rows rolled back.
+   */
+  forget(keyId: string): void {
     this.#latest.delete(keyId);
     for (const [name, dek] of this.#deks) {
       if (dek.keyId !== keyId) continue;
       this.#arena.release(dek.key);
       this.#deks.delete(name);
     }
-    return deleted;
   }
 
   /** list describes every data key: ids and versions, no key bytes. */

@@ -1,5 +1,7 @@
 // The typed message protocol between the main thread and the key worker:
 // every operation, its arguments and its reply value, in one place.
+import type { Caller } from '../engine/engine-core.js';
+import type { JsonObject, JsonValue } from '../engine/json.js';
 
 /** SealState is the state of the seal state machine (DESIGN.md §4). */
 export type SealState =
@@ -43,10 +45,30 @@ export interface MekRotateValue {
   readonly rewrapped: number;
 }
 
-/** DestroyValue is what destroying a data key answers. */
-export interface DestroyValue {
-  /** How many barrier entries went with it. */
+/** UnmountValue is what an unmount answers. */
+export interface UnmountValue {
+  /** How many barrier entries went with the mount's data key. */
   readonly entriesDeleted: number;
+}
+
+/** MountInfo describes one mounted engine. */
+export interface MountInfo {
+  readonly name: string;
+  /** The engine type, a key of the engine registry. */
+  readonly type: string;
+  /** The configuration given at mount, as the engine's ops.ts checked it. */
+  readonly config: JsonObject;
+  /** When it was mounted (ISO 8601). */
+  readonly createdAt: string;
+}
+
+/** EngineRequestArgs ask a mount's core to run one operation. */
+export interface EngineRequestArgs {
+  readonly mount: string;
+  readonly operation: string;
+  /** The input, already validated against the operation's schema. */
+  readonly data: JsonValue;
+  readonly caller: Caller;
 }
 
 type NoArgs = Record<string, never>;
@@ -71,9 +93,14 @@ export interface OpMap {
   'barrier.delete': { args: { path: string }; value: boolean };
   'barrier.list': { args: { prefix: string }; value: string[] };
   'keys.list': { args: NoArgs; value: KeyInfo[] };
-  'keys.create': { args: { keyId: string }; value: KeyInfo };
   'keys.rotate': { args: { keyId: string }; value: KeyInfo };
-  'keys.destroy': { args: { keyId: string }; value: DestroyValue };
+  'mount.list': { args: NoArgs; value: MountInfo[] };
+  'mount.create': {
+    args: { name: string; type: string; config: JsonObject };
+    value: MountInfo;
+  };
+  'mount.delete': { args: { name: string }; value: UnmountValue };
+  'engine.request': { args: EngineRequestArgs; value: JsonValue };
 }
 
 /** OpName is the name of one operation. */
@@ -111,10 +138,15 @@ export type Reply =
 
 /**
  * WorkerEvent is a message the worker sends unasked: `ready` once its
- * database is open and it listens, `fatal` when it cannot start.
+ * database is open and it listens (with the engine types it can serve),
+ * `fatal` when it cannot start.
  */
 export type WorkerEvent =
-  | { readonly event: 'ready'; readonly state: SealState }
+  | {
+      readonly event: 'ready';
+      readonly state: SealState;
+      readonly engineTypes: readonly string[];
+    }
   | { readonly event: 'fatal'; readonly error: WireError };
 
 /**

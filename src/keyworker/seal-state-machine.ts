@@ -73,6 +73,7 @@ export class SealStateMachine {
   #state: SealState;
   #queue: Promise<unknown> = Promise.resolve();
   #inFlight = 0;
+  readonly #sealListeners: (() => void)[] = [];
 
   constructor(options: SealStateMachineOptions) {
     this.#db = options.db;
@@ -212,6 +213,9 @@ export class SealStateMachine {
    */
   seal(): Promise<StatusValue> {
     const wipe = (): StatusValue => {
+      // Listeners (the engine host) drop what they built on the keys
+      // first; the arena then wipes every buffer, theirs included.
+      for (const listener of this.#sealListeners) listener();
       this.#keyring.close();
       this.#arena.wipeAll();
       if (this.#state === 'unsealed') this.#state = 'sealed';
@@ -340,6 +344,34 @@ export class SealStateMachine {
   destroyKey(keyId: string): number {
     this.#requireUnsealed();
     return this.#keyring.destroy(keyId);
+  }
+
+  /**
+   * forgetKey drops what the keyring remembers of keyId, after a
+   * transaction that created it rolled back.
+   */
+  forgetKey(keyId: string): void {
+    this.#keyring.forget(keyId);
+  }
+
+  /** keys is where engine cores register the key buffers they unwrap. */
+  get keys(): KeyArena {
+    this.#requireUnsealed();
+    return this.#arena;
+  }
+
+  /**
+   * transaction runs fn in one SQLite transaction (a savepoint inside
+   * another), so several barrier and keyring writes land together.
+   */
+  transaction<T>(fn: () => T): T {
+    this.#requireUnsealed();
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /** onSeal registers fn to run at every seal, before keys are wiped. */
+  onSeal(fn: () => void): void {
+    this.#sealListeners.push(fn);
   }
 
   // Runs fn after every earlier state change has finished, so two unseals,

@@ -10,6 +10,7 @@ import type {
   OpValue,
   Reply,
   Request,
+  SealState,
   WorkerEvent,
   WorkerMessage,
 } from './protocol.js';
@@ -32,9 +33,24 @@ export interface WorkerChannelOptions {
   /** Timeout for requests that run Argon2id or may wait behind one. */
   readonly slowTimeoutMs?: number;
   readonly createWorker?: CreateWorker;
+  /**
+   * onRoundTrip is told how long each call took, from the call to its
+   * answer, and whether it succeeded: for the worker round-trip metric.
+   */
+  readonly onRoundTrip?: (op: OpName, seconds: number, ok: boolean) => void;
+}
+
+/** ChannelHooks tell the client about the worker's life. */
+export interface ChannelHooks {
+  /** A worker said ready, in this state, serving these engine types. */
+  onReady(state: SealState, engineTypes: readonly string[]): void;
+  /** The worker thread exited; its keys went with it. */
+  onExit(): void;
 }
 
 interface Pending {
+  readonly op: OpName;
+  readonly started: bigint;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -62,6 +78,7 @@ const defaultCreateWorker: CreateWorker = (file, options) =>
  */
 export class WorkerChannel {
   readonly #options: WorkerChannelOptions;
+  readonly #hooks: ChannelHooks | undefined;
   readonly #createWorker: CreateWorker;
   readonly #pending = new Map<number, Pending>();
   #worker: Worker | null = null;
@@ -75,8 +92,9 @@ export class WorkerChannel {
   #outboxTransfer: ArrayBuffer[] = [];
   #flushScheduled = false;
 
-  private constructor(options: WorkerChannelOptions) {
+  private constructor(options: WorkerChannelOptions, hooks?: ChannelHooks) {
     this.#options = options;
+    this.#hooks = hooks;
     this.#createWorker = options.createWorker ?? defaultCreateWorker;
   }
 
@@ -84,8 +102,11 @@ export class WorkerChannel {
    * start launches the key worker and resolves once it has opened the
    * database, or rejects with the reason it could not (a `db: ...` error).
    */
-  static async start(options: WorkerChannelOptions): Promise<WorkerChannel> {
-    const channel = new WorkerChannel(options);
+  static async start(
+    options: WorkerChannelOptions,
+    hooks?: ChannelHooks,
+  ): Promise<WorkerChannel> {
+    const channel = new WorkerChannel(options, hooks);
     try {
       await channel.#spawn();
     } catch (err) {
@@ -124,6 +145,8 @@ export class WorkerChannel {
         reject(new MetacryptError('worker_timeout'));
       }, timeoutMs);
       this.#pending.set(id, {
+        op,
+        started: process.hrtime.bigint(),
         resolve: resolve as (value: unknown) => void,
         reject,
         timer,
@@ -174,6 +197,7 @@ export class WorkerChannel {
         settled = true;
         if (event.event === 'ready') {
           this.#quickFailures = 0;
+          this.#hooks?.onReady(event.state, event.engineTypes);
           resolve();
         } else {
           reject(fromWireError(event.error));
@@ -240,6 +264,8 @@ export class WorkerChannel {
     if (pending === undefined) return;
     this.#pending.delete(message.id);
     clearTimeout(pending.timer);
+    const elapsed = process.hrtime.bigint() - pending.started;
+    this.#options.onRoundTrip?.(pending.op, Number(elapsed) / 1e9, message.ok);
     if (message.ok) pending.resolve(message.value);
     else pending.reject(fromWireError(message.error));
   }
@@ -250,6 +276,7 @@ export class WorkerChannel {
     if (this.#worker !== worker) return;
     this.#worker = null;
     this.#failPending();
+    this.#hooks?.onExit();
     if (this.#closing) return;
 
     this.#options.logger?.error('key worker stopped; starting a sealed one', {

@@ -5,9 +5,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { openMigratedDatabase } from '../db/index.js';
 import type { Database } from '../db/index.js';
+import type { EngineCore } from '../engine/engine-core.js';
+import { MetacryptError, quoteInput } from '../errors/index.js';
 import { Argon2Pool } from './argon2-pool.js';
 import { dispatch } from './dispatch.js';
-import type { Dispatched } from './dispatch.js';
+import type { Dispatched, WorkerServices } from './dispatch.js';
+import { EngineHost } from './engine-host.js';
 import { assertPlainData } from './plain-data.js';
 import type {
   Reply,
@@ -16,7 +19,7 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 import { SealStateMachine } from './seal-state-machine.js';
-import type { KeyWorkerOptions } from './worker-options.js';
+import type { EngineModule, KeyWorkerOptions } from './worker-options.js';
 import { toWireError } from './wire-error.js';
 
 const port = parentPort;
@@ -77,10 +80,10 @@ function fail(id: number, err: unknown): void {
   reply({ id, ok: false, error: toWireError(err) });
 }
 
-function serve(machine: SealStateMachine, request: Request): void {
+function serve(services: WorkerServices, request: Request): void {
   let result: Dispatched | Promise<Dispatched>;
   try {
-    result = dispatch(machine, request);
+    result = dispatch(services, request);
   } catch (err) {
     fail(request.id, err);
     return;
@@ -107,9 +110,29 @@ function isRequestShaped(value: unknown): value is Request {
   );
 }
 
-function start(options: KeyWorkerOptions): void {
+// Engine cores are imported here, in the worker, and nowhere else: the
+// main thread knows them only by the URL it passed along.
+async function loadCores(
+  modules: readonly EngineModule[],
+): Promise<Map<string, EngineCore>> {
+  const cores = new Map<string, EngineCore>();
+  for (const { type, module } of modules) {
+    const loaded = (await import(module)) as { engineCore?: EngineCore };
+    if (loaded.engineCore?.type !== type) {
+      throw new MetacryptError(
+        'internal',
+        `key worker: engine ${quoteInput(type)} has no matching core`,
+      );
+    }
+    cores.set(type, loaded.engineCore);
+  }
+  return cores;
+}
+
+async function start(options: KeyWorkerOptions): Promise<void> {
   let db: Database | undefined;
   try {
+    const cores = await loadCores(options.engines ?? []);
     db = openMigratedDatabase(options.dbPath).db;
     const machine = new SealStateMachine({
       db,
@@ -118,15 +141,23 @@ function start(options: KeyWorkerOptions): void {
       minPasswordLength: options.minPasswordLength,
       ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
     });
+    const services: WorkerServices = {
+      machine,
+      engines: new EngineHost(machine, cores),
+    };
     port?.on('message', (batch: RequestBatch) => {
       // Only the channel writes to this port, but a message that is not
       // a batch of requests must not end the thread that holds the keys.
       if (!Array.isArray(batch)) return;
       for (const request of batch) {
-        if (isRequestShaped(request)) serve(machine, request);
+        if (isRequestShaped(request)) serve(services, request);
       }
     });
-    post({ event: 'ready', state: machine.status().state });
+    post({
+      event: 'ready',
+      state: machine.status().state,
+      engineTypes: services.engines.types,
+    });
   } catch (err) {
     // Report why, then let the thread end: with no listener on the port
     // and no pool, nothing keeps it alive.
@@ -136,4 +167,4 @@ function start(options: KeyWorkerOptions): void {
   }
 }
 
-start(workerData as KeyWorkerOptions);
+await start(workerData as KeyWorkerOptions);

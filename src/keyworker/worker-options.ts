@@ -3,6 +3,16 @@
 import type { Config } from '../config/index.js';
 import type { LimiterPolicy } from './unseal-limiter.js';
 
+/**
+ * EngineModule names an engine core for the worker to load: its type and
+ * the file URL of its compiled core.js, which exports `engineCore`. The
+ * main thread passes the URL along without importing the file.
+ */
+export interface EngineModule {
+  readonly type: string;
+  readonly module: string;
+}
+
 /** KeyWorkerOptions travel to the worker as its workerData. */
 export interface KeyWorkerOptions {
   /** The SQLite database; the worker opens and migrates it. */
@@ -17,6 +27,8 @@ export interface KeyWorkerOptions {
   readonly minPasswordLength: number;
   /** The unseal lockout; the production policy unless a test shortens it. */
   readonly limiter?: LimiterPolicy;
+  /** Engine cores to load; none when absent. */
+  readonly engines?: readonly EngineModule[];
 }
 
 /** keyWorkerOptions takes the key worker's options from a configuration. */

@@ -139,32 +139,48 @@ describe('key worker client', () => {
     const remember = async (password = PASSWORD): Promise<void> => {
       const real = await readRealKeys(dbPath, password);
       keys.push(real.kwk, real.mek, ...real.deks.values());
+      // The notes engine's MAC key, an engine key, read from its entry.
+      const mac = real.entries.get('engine/notes/keys/mac');
+      if (mac !== undefined) keys.push(mac);
     };
 
-    // Init, unseal and barrier traffic.
+    // Init, unseal, barrier traffic and engine traffic.
+    const alice = { username: 'alice', isAdmin: false };
     await client.init(PASSWORD);
     await client.seal();
     await client.unseal(bytes(PASSWORD));
-    await client.createKey('engine/transit');
+    await client.mount('notes', 'notes', {});
+    await client.engineRequest('notes', 'make-key', {}, alice);
     for (let i = 0; i < 20; i++) {
       await client.barrierPut(
         `sys/v/${String(i)}`,
         bytes(`value ${String(i)}`),
       );
-      await client.barrierPut(
-        `engine/transit/k${String(i)}`,
-        bytes('x'.repeat(i)),
+      await client.engineRequest(
+        'notes',
+        'put',
+        { name: `k${String(i)}`, text: 'x'.repeat(i) },
+        alice,
       );
     }
+    await client.engineRequest('notes', 'mac', { text: 'hello' }, alice);
     assert.equal(text(await client.barrierGet('sys/v/3')), 'value 3');
     assert.equal((await client.barrierList('sys/v/')).length, 20);
     await remember();
 
     // Rotation of a DEK, a rekey and a rotation of the MEK.
-    await client.rotateKey('engine/transit');
+    await client.rotateKey('engine/notes');
     await client.rotateKey('system');
-    await client.barrierPut('engine/transit/after', bytes('after rotation'));
-    assert.equal(text(await client.barrierGet('engine/transit/k5')), 'xxxxx');
+    await client.engineRequest(
+      'notes',
+      'put',
+      { name: 'after', text: 'after rotation' },
+      alice,
+    );
+    assert.deepEqual(
+      await client.engineRequest('notes', 'get', { name: 'k5' }, alice),
+      { text: 'xxxxx' },
+    );
     await remember();
     await client.rekey(PASSWORD, NEW_PASSWORD);
     await remember(NEW_PASSWORD);
@@ -176,10 +192,11 @@ describe('key worker client', () => {
     // Seal, and a last unseal and read under the final keys.
     await client.seal();
     await client.unseal(NEW_PASSWORD);
-    assert.equal(
-      text(await client.barrierGet('engine/transit/after')),
-      'after rotation',
+    assert.deepEqual(
+      await client.engineRequest('notes', 'get', { name: 'after' }, alice),
+      { text: 'after rotation' },
     );
+    await client.engineRequest('notes', 'mac', { text: 'again' }, alice);
     await client.seal();
 
     // The spy saw the traffic, and would have seen a key had one crossed.
@@ -191,7 +208,7 @@ describe('key worker client', () => {
     );
     // Each key once: the same DEK is read again after later steps.
     const distinct = new Set(keys.map((k) => k.toString('hex')));
-    assert.ok(distinct.size >= 8, `${String(distinct.size)} distinct keys`);
+    assert.ok(distinct.size >= 9, `${String(distinct.size)} distinct keys`);
     const planted: Crossing = {
       direction: 'from-worker',
       bytes: [],
@@ -402,7 +419,8 @@ describe('key worker client', () => {
     const silent: CreateWorker = () =>
       new Worker(
         `const { parentPort } = require('node:worker_threads');
-         parentPort.postMessage({ event: 'ready', state: 'sealed' });
+         parentPort.postMessage(
+           { event: 'ready', state: 'sealed', engineTypes: [] });
          parentPort.on('message', () => {});`,
         { eval: true },
       );

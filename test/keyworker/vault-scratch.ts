@@ -8,11 +8,16 @@ import { aeadDecrypt, deriveKey } from '../../src/crypto/index.js';
 import { openDatabase, openMigratedDatabase } from '../../src/db/index.js';
 import type { Database } from '../../src/db/index.js';
 import { Argon2Pool } from '../../src/keyworker/argon2-pool.js';
-import { dekContext, mekContext } from '../../src/keyworker/associated-data.js';
+import {
+  dekContext,
+  entryContext,
+  mekContext,
+} from '../../src/keyworker/associated-data.js';
 import type { KeyArena } from '../../src/keyworker/key-arena.js';
 import type { KeyWorkerOptions } from '../../src/keyworker/index.js';
 import { SealStateMachine } from '../../src/keyworker/seal-state-machine.js';
 import type { LimiterPolicy } from '../../src/keyworker/unseal-limiter.js';
+import { NOTES_MODULE } from '../fixtures/engines/notes-core.js';
 
 /** PASSWORD is the seal password of every test vault. */
 export const PASSWORD = 'correct horse battery staple';
@@ -20,7 +25,10 @@ export const PASSWORD = 'correct horse battery staple';
 /** TEST_KDF keeps Argon2id cheap in tests; production uses the defaults. */
 export const TEST_KDF = { time: 1, memoryKiB: 256, threads: 1 } as const;
 
-/** workerOptions are key worker options for a vault in dir. */
+/**
+ * workerOptions are key worker options for a vault in dir, with the
+ * test-only notes engine loaded.
+ */
 export function workerOptions(
   dir: string,
   limiter?: LimiterPolicy,
@@ -29,6 +37,7 @@ export function workerOptions(
     dbPath: join(dir, 'vault.db'),
     kdf: TEST_KDF,
     minPasswordLength: 12,
+    engines: [NOTES_MODULE],
     ...(limiter === undefined ? {} : { limiter }),
   };
 }
@@ -75,11 +84,15 @@ export function openVault(dir: string, options: VaultOptions = {}): Vault {
   };
 }
 
-/** RealKeys are the KWK, MEK and every DEK version, opened independently. */
+/**
+ * RealKeys are the KWK, MEK and every DEK version, opened independently,
+ * and every barrier entry's plaintext by path (where engines keep keys).
+ */
 export interface RealKeys {
   readonly kwk: Buffer;
   readonly mek: Buffer;
   readonly deks: Map<string, Buffer>;
+  readonly entries: Map<string, Buffer>;
 }
 
 interface SealRow {
@@ -128,7 +141,27 @@ export async function readRealKeys(
         aeadDecrypt(mek, dek.sealed_dek, dekContext(dek.key_id, dek.version)),
       );
     }
-    return { kwk, mek, deks };
+    const entries = new Map<string, Buffer>();
+    const entryRows = db
+      .prepare<
+        [],
+        {
+          path: string;
+          key_id: string;
+          key_version: number;
+          ciphertext: Buffer;
+        }
+      >('SELECT path, key_id, key_version, ciphertext FROM barrier_entries')
+      .all();
+    for (const entry of entryRows) {
+      const dek = deks.get(`${entry.key_id}#${String(entry.key_version)}`);
+      if (dek === undefined) continue;
+      entries.set(
+        entry.path,
+        aeadDecrypt(dek, entry.ciphertext, entryContext(entry.path)),
+      );
+    }
+    return { kwk, mek, deks, entries };
   } finally {
     db.close();
   }
