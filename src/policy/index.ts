@@ -1,0 +1,15 @@
+// The policy module's public surface: rules, their evaluation and the
+// store that keeps them in the barrier (DESIGN.md §7).
+export {
+  parseRule,
+  parseRuleId,
+  POLICY_ACTIONS,
+  REQUEST_ACTIONS,
+  RULE_LIMITS,
+} from './rule.js';
+export type {
+  PolicyAction,
+  PolicyEffect,
+  PolicyRule,
+  RequestAction,
+} from './rule.js';
