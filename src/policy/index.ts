@@ -13,3 +13,5 @@ export type {
   PolicyRule,
   RequestAction,
 } from './rule.js';
+export { compileGlob, matchResource } from './glob.js';
+export type { ResourceMatcher } from './glob.js';
