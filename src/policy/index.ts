@@ -1,5 +1,7 @@
 // The policy module's public surface: rules, their evaluation and the
 // store that keeps them in the barrier (DESIGN.md §7).
+export { compareRules, evaluate } from './evaluate.js';
+export type { Decision, DecisionReason, PolicyRequest } from './evaluate.js';
 export {
   parseRule,
   parseRuleId,
