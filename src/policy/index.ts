@@ -2,6 +2,10 @@
 // store that keeps them in the barrier (DESIGN.md §7).
 export { compareRules, evaluate } from './evaluate.js';
 export type { Decision, DecisionReason, PolicyRequest } from './evaluate.js';
+export { compileGlob, matchResource } from './glob.js';
+export type { ResourceMatcher } from './glob.js';
+export { PolicyStore, RULES_PREFIX } from './policy-store.js';
+export type { PutResult, RuleStorage } from './policy-store.js';
 export {
   parseRule,
   parseRuleId,
@@ -15,5 +19,3 @@ export type {
   PolicyRule,
   RequestAction,
 } from './rule.js';
-export { compileGlob, matchResource } from './glob.js';
-export type { ResourceMatcher } from './glob.js';
