@@ -43,7 +43,7 @@ export function failureReason(err: unknown): string {
   return REASONS[code] ?? code.toLowerCase();
 }
 
-/** describeTimeout writes a timeout as `10 s`, or `250 ms` below whole seconds. */
+/** describeTimeout writes a timeout as `10 s`, or as `250 ms`. */
 export function describeTimeout(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

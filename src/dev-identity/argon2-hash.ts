@@ -7,8 +7,11 @@ import * as argon2 from 'argon2';
 // The PHC encoded form: $argon2id$v=19$<parameters>$<salt>$<hash>, salt
 // and hash in unpadded base64. The argon2 package writes the parameters
 // as m=,p=,t= while the reference tool writes m=,t=,p=; either is read.
-const ENCODED =
-  /^\$argon2id\$v=19\$([a-z]=\d{1,10}(?:,[a-z]=\d{1,10}){2})\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+const PARAMETERS = String.raw`[a-z]=\d{1,10}(?:,[a-z]=\d{1,10}){2}`;
+const BASE64 = '[A-Za-z0-9+/]+';
+const ENCODED = new RegExp(
+  String.raw`^\$argon2id\$v=19\$(${PARAMETERS})\$${BASE64}\$${BASE64}$`,
+);
 
 // The decoy hash for unknown users is made with these parameters, so a
 // mistyped hash must not ask for more than a host can give (the bounds of

@@ -77,9 +77,10 @@ function readFlagFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
+    const reason = errnoReason(err) ?? 'unreadable';
     throw new MetacryptError(
       'config_read',
-      `dev identity server: ${flag} ${path}: ${errnoReason(err) ?? 'unreadable'}`,
+      `dev identity server: ${flag} ${path}: ${reason}`,
     );
   }
 }

@@ -95,7 +95,7 @@ describe('Authenticator', () => {
     assert.equal(auth.cacheHits, 2);
   });
 
-  it('shares one MCIAS call among overlapping validations of a token', async () => {
+  it('shares one MCIAS call among overlapping validations', async () => {
     const { token } = await auth.login(credentials('alice'));
     const answers = await Promise.all(
       Array.from({ length: 5 }, () => auth.authenticate(token)),
@@ -104,7 +104,7 @@ describe('Authenticator', () => {
     assert.ok(answers.every((who) => who === answers[0]));
   });
 
-  it('refuses a token MCIAS does not accept, and does not cache it', async () => {
+  it('refuses a token MCIAS rejects, and does not cache it', async () => {
     for (let i = 0; i < 2; i++) {
       await assert.rejects(
         auth.authenticate('not-a-token'),
@@ -129,7 +129,7 @@ describe('Authenticator', () => {
     await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
   });
 
-  it('keeps a cached token working after MCIAS dies, until the cache TTL passes', async () => {
+  it('serves a cached token after MCIAS dies, until the TTL', async () => {
     const { token } = await auth.login(credentials('alice'));
     await auth.authenticate(token);
     await identity.kill();
@@ -146,7 +146,7 @@ describe('Authenticator', () => {
     });
   });
 
-  it('fails an uncached token with mcias_unavailable while MCIAS is down', async () => {
+  it('fails an uncached token while MCIAS is down', async () => {
     const { token } = await auth.login(credentials('alice'));
     await identity.kill();
     await assert.rejects(auth.authenticate(token), isCode('mcias_unavailable'));
@@ -164,7 +164,7 @@ describe('Authenticator', () => {
     await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
   });
 
-  it('evicts on logout while MCIAS is down, logging instead of throwing', async () => {
+  it('evicts on logout while MCIAS is down, and logs', async () => {
     const { token } = await auth.login(credentials('alice'));
     await auth.authenticate(token);
     await identity.kill();
@@ -183,7 +183,7 @@ describe('Authenticator', () => {
     await auth.logout('not-a-token');
   });
 
-  it('keeps an answer that arrives after a logout out of the cache', async () => {
+  it('caches no answer that arrives after a logout', async () => {
     const { token } = await auth.login(credentials('alice'));
     const pending = auth.authenticate(token).catch((err: unknown) => err);
     await auth.logout(token);

@@ -8,7 +8,7 @@ import { startHttpsStub } from '../fixtures/stub-servers.js';
 import { testCaPem } from '../fixtures/tls-files.js';
 
 describe('httpsJson', () => {
-  it('sends JSON and resolves with the status, headers and parsed body', async () => {
+  it('sends JSON and gives status, headers and parsed body', async () => {
     const stub = await startHttpsStub((request, res) => {
       res.writeHead(201, {
         'content-type': 'application/json',

@@ -21,7 +21,7 @@ import { logSink } from '../fixtures/log-sink.js';
 const WRONG_PASSWORD = 'wrong-password-4b9e1f';
 
 describe('secrets in logs', () => {
-  it('never appear in what the identity server or the authenticator log', async () => {
+  it("appear in neither the server's nor the client's log", async () => {
     // Step 1: both sides logging everything they log.
     const identity = await startIdentityProcess({ logLevel: 'debug' });
     const sink = logSink('debug');

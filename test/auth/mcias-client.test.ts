@@ -131,7 +131,7 @@ describe('MciasClient against the dev identity server', () => {
     assert.equal(await mcias.validate(token), null);
   });
 
-  it('fails a logout of a token MCIAS refuses with unauthenticated', async () => {
+  it('fails a logout MCIAS refuses with unauthenticated', async () => {
     const err = await failure(mcias.logout('not-a-token'));
     assert.equal(err.code, 'unauthenticated');
   });
@@ -211,7 +211,7 @@ describe('MciasClient when MCIAS fails', () => {
     }
   });
 
-  it('reads a null role list, as a Go MCIAS writes it, as no roles', async () => {
+  it('reads null roles, as Go writes them, as no roles', async () => {
     const reply = {
       valid: true,
       sub: 's',
@@ -227,7 +227,7 @@ describe('MciasClient when MCIAS fails', () => {
     });
   });
 
-  it('passes on a rate limit as too_many_attempts with Retry-After', async () => {
+  it('passes on a rate limit with its Retry-After', async () => {
     const stub = startHttpsStub((_request, res) => {
       res.writeHead(429, { 'retry-after': '17' });
       res.end('{"error":"slow down"}');
@@ -239,7 +239,7 @@ describe('MciasClient when MCIAS fails', () => {
     });
   });
 
-  it('keeps a path prefix of the server URL and sends the calls as documented', async () => {
+  it('keeps a path prefix of the server URL', async () => {
     const stub = startHttpsStub((_request, res) => {
       res.writeHead(204);
       res.end();

@@ -60,7 +60,7 @@ describe('bin/mcias-dev.js', () => {
     assert.equal(run.stdout, '');
   });
 
-  it('prints one listening line with its URL and exits 0 on SIGTERM', async () => {
+  it('prints one listening line and exits 0 on SIGTERM', async () => {
     const identity = await startIdentityProcess();
     await identity.stop();
     assert.equal(identity.process.exitCode, 0);

@@ -84,7 +84,7 @@ describe('dev identity server', () => {
   });
 
   describe('POST /v1/auth/login', () => {
-    it('gives a token and an RFC 3339 expiry for the right password', async () => {
+    it('gives a token and RFC 3339 expiry for a good login', async () => {
       const body = await loginAs('alice');
       assert.equal(typeof body.token, 'string');
       assert.match(body.expires_at, RFC3339);
@@ -113,7 +113,7 @@ describe('dev identity server', () => {
       assert.deepEqual(reply.json(), { error: 'login denied' });
     });
 
-    it('says 401, not 403, to a disabled user with a wrong password', async () => {
+    it("answers 401 to a disabled user's wrong password", async () => {
       const reply = await login({ username: 'dana', password: 'wrong' });
       assert.equal(reply.status, 401);
     });
