@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { DEFAULT_ARGON2ID_PARAMS } from '../crypto/index.js';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+const TLS_VERSIONS = ['1.2', '1.3'] as const;
 
-// host:port, [v6]:port or :port (every address), as Go and Vault accept.
+// host:port, [v6]:port or :port (every address), as Go and Vault accept;
+// port 0 takes any free port, which tests and `metacrypt dev` use.
 const LISTEN_ADDR = /^(?:[A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
 
 // A whole number of seconds, or a number with a unit: "90", "30s", "5m".
@@ -20,7 +22,7 @@ function requiredText(): z.ZodString {
 const listenAddr = requiredText().refine(
   (value) => {
     const port = LISTEN_ADDR.exec(value)?.[1];
-    return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
+    return port !== undefined && Number(port) <= 65535;
   },
   { error: 'must be host:port, [ipv6]:port or :port' },
 );
@@ -60,6 +62,14 @@ export const CONFIG_SCHEMA = z.strictObject({
     listen_addr: listenAddr,
     tls_cert: requiredText(),
     tls_key: requiredText(),
+    tls_min_version: z
+      .enum(TLS_VERSIONS, { error: 'must be "1.2" or "1.3"' })
+      .default('1.2'),
+    max_request_bytes: wholeNumber(1024, 64 * 1024 * 1024).default(1024 * 1024),
+    auth_rate_limit: wholeNumber(1, 100_000).default(30),
+    metrics_public: z
+      .boolean({ error: 'must be true or false' })
+      .default(false),
   }),
   database: z.strictObject({
     path: requiredText(),

@@ -54,13 +54,16 @@ export const ERROR_CATALOGUE = {
     message: 'too many attempts',
     expose: true,
   },
+  rate_limited: { status: 429, message: 'too many attempts', expose: true },
   mcias_unavailable: {
     status: 502,
     message: 'mcias unavailable',
     expose: true,
   },
   sealed: { status: 503, message: 'sealed', expose: true },
-  internal: { status: 500, message: 'internal error', expose: true },
+  // An unplanned fault: its message may quote internals, so replies say
+  // only `internal error` and the log keeps the rest.
+  internal: { status: 500, message: 'internal error', expose: false },
 
   // The key worker and the barrier (src/keyworker).
   worker_timeout: {
@@ -72,6 +75,14 @@ export const ERROR_CATALOGUE = {
     status: 500,
     message: 'barrier: integrity check failed',
     expose: true,
+  },
+
+  // The HTTPS server (src/server).
+  server_tls: { status: 500, message: 'server: tls error', expose: false },
+  server_listen: {
+    status: 500,
+    message: 'server: cannot listen',
+    expose: false,
   },
 
   // Configuration (src/config).

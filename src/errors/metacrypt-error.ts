@@ -83,3 +83,13 @@ export class CryptoError extends ModuleError {
     super('crypto', code, detail, options);
   }
 }
+
+/**
+ * ServerError reports an HTTPS server that cannot start: a certificate or
+ * key that does not load, an address it cannot listen on.
+ */
+export class ServerError extends ModuleError {
+  constructor(code: ErrorCode, detail: string, options?: ErrorOptions) {
+    super('server', code, detail, options);
+  }
+}

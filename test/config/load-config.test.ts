@@ -151,6 +151,10 @@ describe('config values', () => {
         listen_addr: ':8443',
         tls_cert: 'cert.pem',
         tls_key: 'key.pem',
+        tls_min_version: '1.2',
+        max_request_bytes: 1048576,
+        auth_rate_limit: 30,
+        metrics_public: false,
       },
       database: { path: 'vault.db' },
       mcias: {
@@ -181,6 +185,7 @@ describe('config values', () => {
           METACRYPT_MCIAS_TAGS: 'env:prod, team:ops',
           METACRYPT_MCIAS_CACHE_TTL: '2m',
           METACRYPT_LOG_LEVEL: 'debug',
+          METACRYPT_SERVER_METRICS_PUBLIC: 'true',
           // Not configuration keys: the CLI's own variables.
           METACRYPT_ADDR: 'https://x',
           METACRYPT_TOKEN: 'tok',
@@ -194,6 +199,7 @@ describe('config values', () => {
     assert.deepEqual(config.mcias.tags, ['env:prod', 'team:ops']);
     assert.equal(config.mcias.cache_ttl, 120);
     assert.equal(config.log.level, 'debug');
+    assert.equal(config.server.metrics_public, true);
   });
 
   it('reads lists as JSON arrays and ignores empty overrides', async () => {

@@ -1,0 +1,191 @@
+// Engines as the API sees them: mounting and unmounting through the key
+// worker, and each engine request checked against its operation's schema
+// and the policy before the worker runs it.
+import type { Identity } from '../auth/index.js';
+import { describeIssue, MetacryptError, quoteInput } from '../errors/index.js';
+import type { KeyWorkerClient, MountInfo } from '../keyworker/index.js';
+import type { Logger } from '../log/index.js';
+import type { Decision, PolicyRequest } from '../policy/index.js';
+import { isJsonObject } from './json.js';
+import type { JsonObject, JsonValue } from './json.js';
+import type { EngineRegistry } from './registry.js';
+
+/** EngineRequest is the body of POST /v1/engine/request. */
+export interface EngineRequest {
+  readonly mount: string;
+  readonly operation: string;
+  readonly data: JsonValue;
+}
+
+/** EngineServiceOptions are the service's dependencies. */
+export interface EngineServiceOptions {
+  readonly worker: Pick<
+    KeyWorkerClient,
+    'mounts' | 'mount' | 'unmount' | 'engineRequest' | 'onStateChange'
+  >;
+  readonly registry: EngineRegistry;
+  readonly policy: { check(request: PolicyRequest): Promise<Decision> };
+  readonly logger?: Logger;
+}
+
+/**
+ * EngineService keeps the mount table in memory on the main thread (it
+ * holds names, types and configurations, no keys) so a request finds its
+ * engine without a round trip. The table is dropped whenever the seal
+ * state changes and read again from the worker on next use.
+ */
+export class EngineService {
+  readonly #worker: EngineServiceOptions['worker'];
+  readonly #registry: EngineRegistry;
+  readonly #policy: EngineServiceOptions['policy'];
+  readonly #logger: Logger | undefined;
+  #mounts: Promise<Map<string, MountInfo>> | null = null;
+
+  constructor(options: EngineServiceOptions) {
+    this.#worker = options.worker;
+    this.#registry = options.registry;
+    this.#policy = options.policy;
+    this.#logger = options.logger;
+    this.#worker.onStateChange(() => {
+      this.#mounts = null;
+    });
+  }
+
+  /** registry is the catalogue of engine types. */
+  get registry(): EngineRegistry {
+    return this.#registry;
+  }
+
+  /** mounts lists every mount, sorted by name. */
+  async mounts(): Promise<MountInfo[]> {
+    return [...(await this.#table()).values()];
+  }
+
+  /** mount checks type and config, then mounts through the worker. */
+  async mount(name: string, type: string, config: unknown): Promise<MountInfo> {
+    const ops = this.#registry.ops(type);
+    if (ops === undefined) {
+      throw new MetacryptError(
+        'bad_request',
+        `type: unknown engine type ${quoteInput(type)}; known: ` +
+          (this.#registry.types().join(', ') || 'none'),
+      );
+    }
+    const parsed = ops.config.safeParse(config ?? {});
+    if (!parsed.success) {
+      throw new MetacryptError(
+        'bad_request',
+        describeIssue(parsed.error, 'config'),
+      );
+    }
+    if (!isJsonObject(parsed.data)) {
+      throw new MetacryptError('bad_request', 'config: must be an object');
+    }
+    const info = await this.#worker.mount(name, type, parsed.data);
+    this.#mounts = null;
+    this.#logger?.info('engine mounted', { mount: name, type });
+    return info;
+  }
+
+  /** unmount removes a mount and everything stored under it. */
+  async unmount(name: string): Promise<{ entriesDeleted: number }> {
+    try {
+      const result = await this.#worker.unmount(name);
+      this.#logger?.info('engine unmounted', { mount: name });
+      return result;
+    } finally {
+      this.#mounts = null;
+    }
+  }
+
+  /**
+   * request runs one engine operation for identity. Steps: find the
+   * mount and the operation, authorize, check the input, then run it in
+   * the key worker. Authorization comes before the input check so a
+   * caller without access learns nothing from validation messages.
+   */
+  async request(
+    identity: Identity,
+    request: EngineRequest,
+  ): Promise<JsonValue> {
+    // Step 1: the mount and its engine's operation.
+    const mount = await this.#find(request.mount);
+    const spec = this.#registry.operation(mount.type, request.operation);
+    if (spec === undefined) {
+      throw new MetacryptError(
+        'not_found',
+        `operation ${quoteInput(request.operation)} not found on ` +
+          `${mount.type} mount ${mount.name}`,
+      );
+    }
+
+    // Step 2: policy, for `engine/<mount>/<operation>`.
+    const resource = `engine/${mount.name}/${request.operation}`;
+    const decision = await this.#policy.check({
+      username: identity.username,
+      roles: identity.roles,
+      isAdmin: identity.isAdmin,
+      resource,
+      action: spec.action,
+      adminOnly: spec.adminOnly,
+    });
+    if (!decision.allowed) {
+      this.#logger?.warn('engine request refused', {
+        user: identity.username,
+        resource,
+        reason: decision.reason,
+        rule: decision.ruleId,
+      });
+      throw new MetacryptError('forbidden');
+    }
+
+    // Step 3: the input, as the operation's schema reads it.
+    const parsed = spec.input.safeParse(request.data);
+    if (!parsed.success) {
+      throw new MetacryptError(
+        'bad_request',
+        describeIssue(parsed.error, 'data'),
+      );
+    }
+
+    // Step 4: the key worker does the work.
+    return this.#worker.engineRequest(
+      mount.name,
+      request.operation,
+      parsed.data as JsonValue,
+      { username: identity.username, isAdmin: identity.isAdmin },
+    );
+  }
+
+  async #find(name: string): Promise<MountInfo> {
+    const found = (await this.#table()).get(name);
+    if (found !== undefined) return found;
+    throw new MetacryptError(
+      'not_found',
+      `mount ${quoteInput(name)} not found`,
+    );
+  }
+
+  #table(): Promise<Map<string, MountInfo>> {
+    if (this.#mounts !== null) return this.#mounts;
+    const loading = this.#worker
+      .mounts()
+      .then((list) => new Map(list.map((m) => [m.name, m])));
+    this.#mounts = loading;
+    // A failed load (sealed, say) is not remembered.
+    loading.catch(() => {
+      if (this.#mounts === loading) this.#mounts = null;
+    });
+    return loading;
+  }
+}
+
+/** mountReply is a mount as the API shows it. */
+export function mountReply(info: MountInfo): JsonObject {
+  return {
+    name: info.name,
+    type: info.type,
+    config: info.config,
+    created_at: info.createdAt,
+  };
+}

@@ -1,0 +1,39 @@
+// One log line and one metric sample per answered request. Neither carries
+// a query string, a header or a body: those are where secrets travel.
+import type { Request, RequestHandler } from 'express';
+
+import type { Logger } from '../../log/index.js';
+import type { Metrics } from '../metrics.js';
+import { contextOf } from '../request-context.js';
+
+const MAX_PATH = 200;
+
+/** accessLog logs and measures each request when its reply is sent. */
+export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    res.on('finish', () => {
+      const context = contextOf(req);
+      const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
+      const route = routeOf(req);
+      metrics.request(req.method, route, res.statusCode, seconds);
+      logger.info('request', {
+        request_id: context.requestId,
+        method: req.method,
+        route,
+        path: req.path.slice(0, MAX_PATH),
+        status: res.statusCode,
+        duration_ms: Math.round(seconds * 1e6) / 1e3,
+        remote_addr: req.ip,
+        user: context.identity?.username,
+      });
+    });
+    next();
+  };
+}
+
+// The route template (`/v1/policy/rule/:id`), so metrics are labelled by
+// what was called rather than by every id a client sent.
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? req.baseUrl + path : 'unmatched';
+}

@@ -1,0 +1,23 @@
+// GET /v1/metrics: Prometheus text for admins, or for anyone when the
+// configuration makes it public. It needs no key, so it answers sealed.
+import { Router } from 'express';
+import type { RequestHandler } from 'express';
+
+import { requireAdmin, requireUser } from '../middleware/guards.js';
+import type { ServerParts } from '../server-parts.js';
+
+/** metricsRoute serves /v1/metrics. */
+export function metricsRoute(parts: ServerParts): Router {
+  const { config, auth, logger, metrics } = parts;
+  const router = Router();
+  const guards: RequestHandler[] = config.server.metrics_public
+    ? []
+    : [requireUser(auth), requireAdmin(logger)];
+
+  router.get('/metrics', ...guards, async (_req, res) => {
+    const { body, contentType } = await metrics.render();
+    res.type(contentType).send(body);
+  });
+
+  return router;
+}
