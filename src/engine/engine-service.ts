@@ -2,7 +2,7 @@
 // worker, and each engine request checked against its operation's schema
 // and the policy before the worker runs it.
 import type { Identity } from '../auth/index.js';
-import { describeIssue, MetacryptError, quoteInput } from '../errors/index.js';
+import { MetacryptError, parseInput, quoteInput } from '../errors/index.js';
 import type { KeyWorkerClient, MountInfo } from '../keyworker/index.js';
 import type { Logger } from '../log/index.js';
 import type { Decision, PolicyRequest } from '../policy/index.js';
@@ -71,17 +71,11 @@ export class EngineService {
           (this.#registry.types().join(', ') || 'none'),
       );
     }
-    const parsed = ops.config.safeParse(config ?? {});
-    if (!parsed.success) {
-      throw new MetacryptError(
-        'bad_request',
-        describeIssue(parsed.error, 'config'),
-      );
-    }
-    if (!isJsonObject(parsed.data)) {
+    const parsed: unknown = parseInput(ops.config, config ?? {}, 'config');
+    if (!isJsonObject(parsed)) {
       throw new MetacryptError('bad_request', 'config: must be an object');
     }
-    const info = await this.#worker.mount(name, type, parsed.data);
+    const info = await this.#worker.mount(name, type, parsed);
     this.#mounts = null;
     this.#logger?.info('engine mounted', { mount: name, type });
     return info;
@@ -140,21 +134,13 @@ export class EngineService {
     }
 
     // Step 3: the input, as the operation's schema reads it.
-    const parsed = spec.input.safeParse(request.data);
-    if (!parsed.success) {
-      throw new MetacryptError(
-        'bad_request',
-        describeIssue(parsed.error, 'data'),
-      );
-    }
+    const data = parseInput(spec.input, request.data, 'data') as JsonValue;
 
     // Step 4: the key worker does the work.
-    return this.#worker.engineRequest(
-      mount.name,
-      request.operation,
-      parsed.data as JsonValue,
-      { username: identity.username, isAdmin: identity.isAdmin },
-    );
+    return this.#worker.engineRequest(mount.name, request.operation, data, {
+      username: identity.username,
+      isAdmin: identity.isAdmin,
+    });
   }
 
   async #find(name: string): Promise<MountInfo> {

@@ -5,40 +5,57 @@ import type { z } from 'zod';
 import { MetacryptError } from './metacrypt-error.js';
 
 /**
- * parseBody returns body as schema reads it, or throws `bad_request`
- * naming the first bad field: `name: is required`, `config.x: must be a
- * string`, `unknown field colour`.
+ * parseInput returns value as schema reads it, or throws `bad_request`
+ * naming the first bad field: `name: is required`, `data.text: must be a
+ * string`, `unknown field config.shade`. what names the value, as in
+ * describeIssue.
  */
-export function parseBody<S extends z.ZodType>(
+export function parseInput<S extends z.ZodType>(
   schema: S,
-  body: unknown,
-  what = 'body',
+  value: unknown,
+  what: string,
 ): z.output<S> {
-  const result = schema.safeParse(body ?? {});
+  // reportInput lets an issue tell a missing field from a wrong one; the
+  // input itself never goes into a message.
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw new MetacryptError('bad_request', describeIssue(result.error, what));
 }
 
-/** describeIssue words the first issue of a failed parse. */
+/** parseBody is parseInput for a whole request body. */
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+): z.output<S> {
+  return parseInput(schema, body ?? {}, 'body');
+}
+
+/**
+ * describeIssue words the first issue of a failed parse. what names the
+ * value checked: fields of a request body are named bare (`password`),
+ * fields inside a nested value carry its name (`data.name`).
+ */
 export function describeIssue(error: z.ZodError, what: string): string {
   const issue = error.issues[0];
   if (issue === undefined) return `${what}: invalid`;
-  const field = fieldName(issue.path, what);
+  const prefix = what === 'body' ? [] : [what];
+  const field = fieldName([...prefix, ...issue.path]) || what;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    return `unknown field ${field === what ? key : `${field}.${key}`}`;
+    return `unknown field ${fieldName([...prefix, ...issue.path, key])}`;
   }
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return `${field}: is required`;
-    return field === what
-      ? `${what}: must be a JSON ${issue.expected}`
-      : `${field}: must be ${article(issue.expected)}`;
+    // A record is what JSON calls an object.
+    const expected = issue.expected === 'record' ? 'object' : issue.expected;
+    return issue.path.length === 0
+      ? `${what}: must be a JSON ${expected}`
+      : `${field}: must be ${article(expected)}`;
   }
   return `${field}: ${issue.message}`;
 }
 
-function fieldName(path: readonly PropertyKey[], what: string): string {
-  if (path.length === 0) return what;
+function fieldName(path: readonly PropertyKey[]): string {
   let name = '';
   for (const part of path) {
     if (typeof part === 'number') name += `[${String(part)}]`;

@@ -89,6 +89,27 @@ export class Metrics {
     this.#roundTrips.observe({ op, outcome: ok ? 'ok' : 'error' }, seconds);
   }
 
+  /**
+   * trackAuthCache exports the authenticator's token cache hits and
+   * misses, read at each scrape.
+   */
+  trackAuthCache(source: {
+    readonly cacheHits: number;
+    readonly cacheMisses: number;
+  }): void {
+    new Counter({
+      name: 'metacrypt_auth_cache_requests_total',
+      help: 'Token authentications, by whether the cache answered.',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect(): void {
+        this.reset();
+        this.inc({ outcome: 'hit' }, source.cacheHits);
+        this.inc({ outcome: 'miss' }, source.cacheMisses);
+      },
+    });
+  }
+
   /** render returns the text exposition format and its content type. */
   async render(): Promise<{ body: string; contentType: string }> {
     return {

@@ -76,6 +76,7 @@ export async function startVaultServer(
     cache: new TokenCache(tokenCacheOptions(config.mcias)),
     logger: logger.child({ component: 'auth' }),
   });
+  metrics.trackAuthCache(auth);
   const policy = new PolicyStore(worker);
   const engines = new EngineService({ worker, registry, policy, logger });
   metrics.sealState(worker.state);
