@@ -16,6 +16,11 @@ export interface EngineStorage {
   delete(path: string): boolean;
   /** list returns the stored paths under prefix ("" or ending in "/"). */
   list(prefix: string): string[];
+  /**
+   * transaction runs fn so that every put and delete in it lands
+   * together or not at all.
+   */
+  transaction<T>(fn: () => T): T;
 }
 
 /**

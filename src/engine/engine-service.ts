@@ -15,6 +15,8 @@ export interface EngineRequest {
   readonly mount: string;
   readonly operation: string;
   readonly data: JsonValue;
+  /** The engine type the caller expects the mount to be (typed routes). */
+  readonly type?: string;
 }
 
 /** EngineServiceOptions are the service's dependencies. */
@@ -104,6 +106,12 @@ export class EngineService {
   ): Promise<JsonValue> {
     // Step 1: the mount and its engine's operation.
     const mount = await this.#find(request.mount);
+    if (request.type !== undefined && mount.type !== request.type) {
+      throw new MetacryptError(
+        'not_found',
+        `mount ${mount.name} is not a ${request.type} mount`,
+      );
+    }
     const spec = this.#registry.operation(mount.type, request.operation);
     if (spec === undefined) {
       throw new MetacryptError(

@@ -77,6 +77,18 @@ export const ERROR_CATALOGUE = {
     expose: true,
   },
 
+  // The transit engine (src/engines/transit).
+  invalid_ciphertext: {
+    status: 400,
+    message: 'invalid ciphertext',
+    expose: true,
+  },
+  decryption_failed: {
+    status: 400,
+    message: 'decryption failed',
+    expose: true,
+  },
+
   // The HTTPS server (src/server).
   server_tls: { status: 500, message: 'server: tls error', expose: false },
   server_listen: {

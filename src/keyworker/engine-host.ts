@@ -203,6 +203,7 @@ export class EngineHost {
         barrier()
           .list(base + prefix)
           .map((path) => path.slice(base.length)),
+      transaction: (fn) => this.#machine.transaction(fn),
     };
   }
 

@@ -12,6 +12,7 @@ import { engineRoutes } from './routes/engine-routes.js';
 import { metricsRoute } from './routes/metrics-route.js';
 import { policyRoutes } from './routes/policy-routes.js';
 import { sysRoutes } from './routes/sys-routes.js';
+import { transitRoutes } from './routes/transit-routes.js';
 import { makeGuards } from './server-parts.js';
 import type { ServerDeps, ServerParts } from './server-parts.js';
 
@@ -37,6 +38,7 @@ export function createApp(deps: ServerDeps): Express {
   api.use('/auth', authRoutes(parts));
   api.use('/engine', engineRoutes(parts));
   api.use('/policy', policyRoutes(parts));
+  api.use('/transit', transitRoutes(parts));
   api.use(metricsRoute(parts));
   app.use('/v1', api);
 

@@ -41,9 +41,10 @@ describe('engine routes', () => {
     };
     assert.deepEqual(
       types.map((t) => t.type),
-      ['notes'],
+      ['notes', 'transit'],
     );
-    const wipe = (types[0]?.operations ?? []).find((o) => o.name === 'wipe');
+    const notes = types.find((t) => t.type === 'notes');
+    const wipe = (notes?.operations ?? []).find((o) => o.name === 'wipe');
     assert.deepEqual(wipe, {
       name: 'wipe',
       summary: 'Delete every note.',
@@ -84,7 +85,7 @@ describe('engine routes', () => {
       [
         { name: 'x', type: 'vault' },
         400,
-        'type: unknown engine type "vault"; known: notes',
+        'type: unknown engine type "vault"; known: notes, transit',
       ],
       [
         { name: 'x', type: 'notes', config: { shade: 'blue' } },

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
 import { EngineRegistry } from '../../src/engine/registry.js';
+import { TRANSIT_ENGINE } from '../../src/engines/transit/ops.js';
 import type { KeyWorkerOptions } from '../../src/keyworker/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { startVaultServer } from '../../src/server/vault-server.js';
@@ -248,7 +249,7 @@ export class Harness {
     this.#server = await startVaultServer({
       config: this.config(extra),
       logger: createLogger({ level: 'debug', stream }),
-      registry: new EngineRegistry([NOTES_ENGINE]),
+      registry: new EngineRegistry([TRANSIT_ENGINE, NOTES_ENGINE]),
       ...(this.#options.worker === undefined
         ? {}
         : { worker: this.#options.worker }),
