@@ -2,6 +2,7 @@
 // port, lockouts outlive a worker, a dead worker fails calls and comes back
 // sealed, and a seal amid traffic never yields a wrong value.
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +22,15 @@ import {
 import { isCode } from '../errors/thrown-error.js';
 
 const NEW_PASSWORD = 'another seal password';
+const TYPES = [
+  'aes256-gcm',
+  'chacha20-poly1305',
+  'ed25519',
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'hmac-sha256',
+  'hmac-sha512',
+] as const;
 
 function text(value: Uint8Array | null): string | null {
   return value === null ? null : Buffer.from(value).toString('utf8');
@@ -128,7 +138,7 @@ describe('key worker client', () => {
     return client;
   }
 
-  it('never sends the KWK, the MEK or a DEK across the port', async () => {
+  it('never sends the KWK, the MEK, a DEK or an engine key across the port', async () => {
     const crossings: Crossing[] = [];
     const workers: Worker[] = [];
     const client = await start({
@@ -142,6 +152,68 @@ describe('key worker client', () => {
       // The notes engine's MAC key, an engine key, read from its entry.
       const mac = real.entries.get('engine/notes/keys/mac');
       if (mac !== undefined) keys.push(mac);
+      // Every transit key version, and the raw private scalar of each
+      // key pair too, in case one leaked in another encoding.
+      for (const [path, secret] of real.entries) {
+        if (!/^engine\/tr\/keys\/[^/]+\/v\/\d+$/.test(path)) continue;
+        keys.push(secret);
+        if (/\/k-(ed25519|ecdsa-p\d+)\//.test(path)) {
+          const jwk = createPrivateKey({
+            key: secret,
+            format: 'der',
+            type: 'pkcs8',
+          }).export({ format: 'jwk' });
+          if (jwk.d !== undefined) keys.push(Buffer.from(jwk.d, 'base64url'));
+        }
+      }
+    };
+    const transit = async (): Promise<void> => {
+      for (const type of TYPES) {
+        const name = `k-${type}`;
+        const input = Buffer.from(`input for ${type}`).toString('base64');
+        if (type.startsWith('aes') || type.startsWith('chacha')) {
+          const { ciphertext } = (await client.engineRequest(
+            'tr',
+            'encrypt',
+            { name, plaintext: input, context: input },
+            alice,
+          )) as { ciphertext: string };
+          await client.engineRequest(
+            'tr',
+            'decrypt',
+            { name, ciphertext, context: input },
+            alice,
+          );
+          await client.engineRequest(
+            'tr',
+            'rewrap',
+            { name, ciphertext, context: input },
+            alice,
+          );
+          await client.engineRequest(
+            'tr',
+            'datakey',
+            { name, type: 'wrapped' },
+            alice,
+          );
+        } else if (type.startsWith('hmac')) {
+          await client.engineRequest('tr', 'hmac', { name, input }, alice);
+        } else {
+          const { signature } = (await client.engineRequest(
+            'tr',
+            'sign',
+            { name, input },
+            alice,
+          )) as { signature: string };
+          await client.engineRequest(
+            'tr',
+            'verify',
+            { name, input, signature },
+            alice,
+          );
+          await client.engineRequest('tr', 'get-key', { name }, alice);
+        }
+      }
     };
 
     // Init, unseal, barrier traffic and engine traffic.
@@ -151,6 +223,16 @@ describe('key worker client', () => {
     await client.unseal(bytes(PASSWORD));
     await client.mount('notes', 'notes', {});
     await client.engineRequest('notes', 'make-key', {}, alice);
+    await client.mount('tr', 'transit', {});
+    for (const type of TYPES) {
+      await client.engineRequest(
+        'tr',
+        'create-key',
+        { name: `k-${type}`, type },
+        alice,
+      );
+    }
+    await transit();
     for (let i = 0; i < 20; i++) {
       await client.barrierPut(
         `sys/v/${String(i)}`,
@@ -164,6 +246,15 @@ describe('key worker client', () => {
       );
     }
     await client.engineRequest('notes', 'mac', { text: 'hello' }, alice);
+    for (const type of TYPES) {
+      await client.engineRequest(
+        'tr',
+        'rotate-key',
+        { name: `k-${type}` },
+        alice,
+      );
+    }
+    await transit();
     assert.equal(text(await client.barrierGet('sys/v/3')), 'value 3');
     assert.equal((await client.barrierList('sys/v/')).length, 20);
     await remember();
@@ -197,6 +288,8 @@ describe('key worker client', () => {
       { text: 'after rotation' },
     );
     await client.engineRequest('notes', 'mac', { text: 'again' }, alice);
+    await transit();
+    await remember(NEW_PASSWORD);
     await client.seal();
 
     // The spy saw the traffic, and would have seen a key had one crossed.
@@ -208,7 +301,10 @@ describe('key worker client', () => {
     );
     // Each key once: the same DEK is read again after later steps.
     const distinct = new Set(keys.map((k) => k.toString('hex')));
-    assert.ok(distinct.size >= 9, `${String(distinct.size)} distinct keys`);
+    // Two KWKs and two MEKs (rekey, MEK rotation), five DEK versions, the
+    // MAC key, two versions of seven transit keys, and the private scalar
+    // of each of the six key pair versions.
+    assert.equal(distinct.size, 30, `${String(distinct.size)} distinct keys`);
     const planted: Crossing = {
       direction: 'from-worker',
       bytes: [],

@@ -17,6 +17,7 @@ import type { KeyArena } from '../../src/keyworker/key-arena.js';
 import type { KeyWorkerOptions } from '../../src/keyworker/index.js';
 import { SealStateMachine } from '../../src/keyworker/seal-state-machine.js';
 import type { LimiterPolicy } from '../../src/keyworker/unseal-limiter.js';
+import { TRANSIT_ENGINE } from '../../src/engines/transit/ops.js';
 import { NOTES_MODULE } from '../fixtures/engines/notes-core.js';
 
 /** PASSWORD is the seal password of every test vault. */
@@ -26,8 +27,8 @@ export const PASSWORD = 'correct horse battery staple';
 export const TEST_KDF = { time: 1, memoryKiB: 256, threads: 1 } as const;
 
 /**
- * workerOptions are key worker options for a vault in dir, with the
- * test-only notes engine loaded.
+ * workerOptions are key worker options for a vault in dir, with transit
+ * and the test-only notes engine loaded.
  */
 export function workerOptions(
   dir: string,
@@ -37,7 +38,10 @@ export function workerOptions(
     dbPath: join(dir, 'vault.db'),
     kdf: TEST_KDF,
     minPasswordLength: 12,
-    engines: [NOTES_MODULE],
+    engines: [
+      NOTES_MODULE,
+      { type: 'transit', module: TRANSIT_ENGINE.coreModule },
+    ],
     ...(limiter === undefined ? {} : { limiter }),
   };
 }
