@@ -262,7 +262,11 @@ describe('transit through the API', () => {
 
   it('never gives a wrong result while keys rotate and minimums rise', async () => {
     await typed(admin, 't1/create-key/busy');
-    type Made = { ciphertext: string; plaintext: string; version: number };
+    interface Made {
+      ciphertext: string;
+      plaintext: string;
+      version: number;
+    }
     const made: Made[] = [];
     const deadline = Date.now() + 3_000;
     let decrypted = 0;
