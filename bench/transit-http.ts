@@ -131,7 +131,11 @@ async function main(): Promise<void> {
       tlsKey: readFileSync(TLS_FILES.serverKey, 'utf8'),
     });
     // Log lines are made as in production, then dropped.
-    const discard = new Writable({ write: (_c, _e, done) => done() });
+    const discard = new Writable({
+      write: (_chunk, _encoding, done) => {
+        done();
+      },
+    });
     const vault = await startVaultServer({
       config: parseConfig(
         {
