@@ -1,6 +1,8 @@
 // The server's TLS settings: certificate and key read from the configured
 // files with errors an operator can act on, TLS 1.2 or newer, and only
 // forward-secret AEAD cipher suites.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
@@ -48,6 +50,7 @@ export function loadTlsSettings(server: Config['server']): TlsSettings {
       cause: err,
     });
   }
+  checkKeyIsForCertificate(cert, key);
   return {
     cert,
     key,
@@ -76,6 +79,35 @@ function readPem(path: string, what: 'certificate' | 'key'): Buffer {
     );
   }
   return pem;
+}
+
+// OpenSSL keeps one certificate and key per key type, so it loads an RSA
+// key beside an EC certificate without complaint, leaving the certificate
+// with no key: every handshake would then fail. Checked here instead,
+// with the words Go uses for both mistakes.
+function checkKeyIsForCertificate(cert: Buffer, key: Buffer): void {
+  let leaf: X509Certificate;
+  let privateKey: KeyObject;
+  try {
+    leaf = new X509Certificate(cert);
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw new ServerError('server_tls', `tls: ${openSslReason(err)}`, {
+      cause: err,
+    });
+  }
+  if (privateKey.asymmetricKeyType !== leaf.publicKey.asymmetricKeyType) {
+    throw new ServerError(
+      'server_tls',
+      'tls: private key type does not match public key type',
+    );
+  }
+  if (!leaf.checkPrivateKey(privateKey)) {
+    throw new ServerError(
+      'server_tls',
+      'tls: private key does not match public key',
+    );
+  }
 }
 
 // OpenSSL's reasons name what is wrong, never key material; a mismatch

@@ -90,6 +90,16 @@ describe('loadTlsSettings', () => {
     );
   });
 
+  // OpenSSL holds one certificate and key per key type, so a key of
+  // another type loads beside the certificate and the mistake would only
+  // show as failed handshakes.
+  it('refuses a key of another type than the certificate', () => {
+    assert.equal(
+      tlsErrorOf({ tls_key: otherKey('other-rsa.key', 'rsa') }),
+      'server: tls: private key type does not match public key type',
+    );
+  });
+
   it('loads a valid pair with TLS 1.2 as the floor by default', () => {
     const settings: TlsSettings = loadTlsSettings(serverSection());
     assert.equal(settings.minVersion, 'TLSv1.2');
