@@ -34,6 +34,8 @@ const CIPHERS = [
 ].join(':');
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
+const CERTIFICATE_BLOCK = '-----BEGIN CERTIFICATE-----';
+const KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /**
  * loadTlsSettings reads the certificate chain and key named in config and
@@ -72,13 +74,41 @@ function readPem(path: string, what: 'certificate' | 'key'): Buffer {
     );
   }
   // The same words Go's crypto/tls uses, which the runbook lists.
-  if (!PEM_BLOCK.test(pem.toString('latin1'))) {
+  const text = pem.toString('latin1');
+  if (!PEM_BLOCK.test(text)) {
     throw new ServerError(
       'server_tls',
       `tls: failed to find any PEM data in ${what} input (${path})`,
     );
   }
+  checkNotSwapped(text, what, path);
   return pem;
+}
+
+// Swapped paths are an easy mistake, and OpenSSL would call it only "no
+// start line" or "unsupported"; Go's words say what happened.
+function checkNotSwapped(
+  text: string,
+  what: 'certificate' | 'key',
+  path: string,
+): void {
+  const hasCertificate = text.includes(CERTIFICATE_BLOCK);
+  const hasKey = KEY_BLOCK.test(text);
+  if (what === 'certificate' && !hasCertificate && hasKey) {
+    throw new ServerError(
+      'server_tls',
+      'tls: failed to find certificate PEM data in certificate input, ' +
+        'but did find a private key; PEM inputs may have been switched ' +
+        `(${path})`,
+    );
+  }
+  if (what === 'key' && !hasKey && hasCertificate) {
+    throw new ServerError(
+      'server_tls',
+      'tls: found a certificate rather than a key in the PEM for the ' +
+        `private key (${path})`,
+    );
+  }
 }
 
 // OpenSSL keeps one certificate and key per key type, so it loads an RSA

@@ -83,6 +83,20 @@ describe('loadTlsSettings', () => {
     );
   });
 
+  it('says so when the certificate and key files are swapped', () => {
+    assert.equal(
+      tlsErrorOf({ tls_cert: TLS_FILES.serverKey }),
+      'server: tls: failed to find certificate PEM data in certificate ' +
+        'input, but did find a private key; PEM inputs may have been ' +
+        `switched (${TLS_FILES.serverKey})`,
+    );
+    assert.equal(
+      tlsErrorOf({ tls_key: TLS_FILES.serverCert }),
+      'server: tls: found a certificate rather than a key in the PEM ' +
+        `for the private key (${TLS_FILES.serverCert})`,
+    );
+  });
+
   it('refuses a key of the right type that the certificate is not for', () => {
     assert.equal(
       tlsErrorOf({ tls_key: otherKey('other-ec.key', 'ec') }),
