@@ -1,10 +1,13 @@
 // `metacrypt server`, run as a real process: JSON log lines, a listening
 // URL that answers, a clean exit on SIGTERM and SIGINT, and the one-line
-// errors an operator sees when the TLS files, config or database are wrong.
+// errors an operator sees when the TLS files, config, database or listen
+// address are wrong.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -211,5 +214,29 @@ describe('metacrypt server', () => {
       run.stderr,
       `db: create file: no such file or directory (${db})\n`,
     );
+  });
+
+  it('exits 1 naming an address already in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => {
+      taken.listen(0, '127.0.0.1', resolve);
+    });
+    const addr = `127.0.0.1:${String((taken.address() as AddressInfo).port)}`;
+    try {
+      const run = runToExit(
+        writeConfig('in-use', { server: { listen_addr: addr } }),
+      );
+      assert.equal(run.status, 1);
+      assert.equal(
+        run.stderr,
+        `server: listen ${addr}: address already in use\n`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => {
+        taken.close(() => {
+          resolve();
+        });
+      });
+    }
   });
 });
