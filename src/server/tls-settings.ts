@@ -1,6 +1,8 @@
 // The server's TLS settings: certificate and key read from the configured
 // files with errors an operator can act on, TLS 1.2 or newer, and only
 // forward-secret AEAD cipher suites.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
@@ -32,6 +34,8 @@ const CIPHERS = [
 ].join(':');
 
 const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----/;
+const CERTIFICATE_BLOCK = '-----BEGIN CERTIFICATE-----';
+const KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /**
  * loadTlsSettings reads the certificate chain and key named in config and
@@ -48,6 +52,7 @@ export function loadTlsSettings(server: Config['server']): TlsSettings {
       cause: err,
     });
   }
+  checkKeyIsForCertificate(cert, key);
   return {
     cert,
     key,
@@ -69,13 +74,70 @@ function readPem(path: string, what: 'certificate' | 'key'): Buffer {
     );
   }
   // The same words Go's crypto/tls uses, which the runbook lists.
-  if (!PEM_BLOCK.test(pem.toString('latin1'))) {
+  const text = pem.toString('latin1');
+  if (!PEM_BLOCK.test(text)) {
     throw new ServerError(
       'server_tls',
       `tls: failed to find any PEM data in ${what} input (${path})`,
     );
   }
+  checkNotSwapped(text, what, path);
   return pem;
+}
+
+// Swapped paths are an easy mistake, and OpenSSL would call it only "no
+// start line" or "unsupported"; Go's words say what happened.
+function checkNotSwapped(
+  text: string,
+  what: 'certificate' | 'key',
+  path: string,
+): void {
+  const hasCertificate = text.includes(CERTIFICATE_BLOCK);
+  const hasKey = KEY_BLOCK.test(text);
+  if (what === 'certificate' && !hasCertificate && hasKey) {
+    throw new ServerError(
+      'server_tls',
+      'tls: failed to find certificate PEM data in certificate input, ' +
+        'but did find a private key; PEM inputs may have been switched ' +
+        `(${path})`,
+    );
+  }
+  if (what === 'key' && !hasKey && hasCertificate) {
+    throw new ServerError(
+      'server_tls',
+      'tls: found a certificate rather than a key in the PEM for the ' +
+        `private key (${path})`,
+    );
+  }
+}
+
+// OpenSSL keeps one certificate and key per key type, so it loads an RSA
+// key beside an EC certificate without complaint, leaving the certificate
+// with no key: every handshake would then fail. Checked here instead,
+// with the words Go uses for both mistakes.
+function checkKeyIsForCertificate(cert: Buffer, key: Buffer): void {
+  let leaf: X509Certificate;
+  let privateKey: KeyObject;
+  try {
+    leaf = new X509Certificate(cert);
+    privateKey = createPrivateKey(key);
+  } catch (err) {
+    throw new ServerError('server_tls', `tls: ${openSslReason(err)}`, {
+      cause: err,
+    });
+  }
+  if (privateKey.asymmetricKeyType !== leaf.publicKey.asymmetricKeyType) {
+    throw new ServerError(
+      'server_tls',
+      'tls: private key type does not match public key type',
+    );
+  }
+  if (!leaf.checkPrivateKey(privateKey)) {
+    throw new ServerError(
+      'server_tls',
+      'tls: private key does not match public key',
+    );
+  }
 }
 
 // OpenSSL's reasons name what is wrong, never key material; a mismatch
