@@ -24,6 +24,12 @@ export interface AuthenticatorOptions {
   readonly now?: () => number;
 }
 
+// How long a logged-out token is remembered when its expiry is not known,
+// and how many are remembered at most: enough for any token MCIAS issues
+// to expire first, without letting logouts grow the map without bound.
+const REVOKED_FALLBACK_MS = 24 * 60 * 60 * 1000;
+const MAX_REVOKED = 10_000;
+
 // A validation under way. The ticket tells this flight from a later one
 // for the same token, after a logout has dropped it.
 interface Flight {
@@ -44,6 +50,9 @@ export class Authenticator {
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Flight>();
+  // SHA-256 of each logged-out token, until it expires: a logout stays
+  // final even if MCIAS was unreachable and never revoked the token.
+  readonly #revoked = new Map<string, number>();
   #hits = 0;
   #misses = 0;
 
@@ -94,6 +103,9 @@ export class Authenticator {
     if (token === '' || token.length > MAX_TOKEN_LENGTH) {
       throw new MetacryptError('unauthenticated');
     }
+    if (this.#revoked.size > 0 && this.#isRevoked(tokenKey(token))) {
+      throw new MetacryptError('unauthenticated');
+    }
     const cached = this.#cache.get(token);
     if (cached !== undefined) {
       this.#hits++;
@@ -111,12 +123,14 @@ export class Authenticator {
   }
 
   /**
-   * logout forgets the token here first, so it stops working at once even
-   * if MCIAS cannot be told, then asks MCIAS to revoke it. MCIAS being
+   * logout forgets the token here first, and remembers it as logged out
+   * until it expires, so it stops working at once and for good even if
+   * MCIAS cannot be told; then it asks MCIAS to revoke it. MCIAS being
    * unreachable is logged, not thrown; so is MCIAS no longer accepting
    * the token, which leaves nothing to revoke.
    */
   async logout(token: string): Promise<void> {
+    this.#revoke(token);
     this.#cache.delete(token);
     this.#inFlight.delete(tokenKey(token));
     try {
@@ -131,6 +145,28 @@ export class Authenticator {
         throw err;
       }
     }
+  }
+
+  #revoke(token: string): void {
+    const now = this.#now();
+    for (const [key, until] of this.#revoked) {
+      if (until <= now) this.#revoked.delete(key);
+    }
+    while (this.#revoked.size >= MAX_REVOKED) {
+      const oldest = this.#revoked.keys().next().value;
+      if (oldest === undefined) break;
+      this.#revoked.delete(oldest);
+    }
+    const expires = this.#cache.get(token)?.expiresAt.getTime();
+    this.#revoked.set(tokenKey(token), expires ?? now + REVOKED_FALLBACK_MS);
+  }
+
+  #isRevoked(key: string): boolean {
+    const until = this.#revoked.get(key);
+    if (until === undefined) return false;
+    if (until > this.#now()) return true;
+    this.#revoked.delete(key);
+    return false;
   }
 
   // Runs up to its first await before authenticate records the flight,

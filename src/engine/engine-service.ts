@@ -7,6 +7,7 @@ import type { KeyWorkerClient, MountInfo } from '../keyworker/index.js';
 import type { Logger } from '../log/index.js';
 import type { Decision, PolicyRequest } from '../policy/index.js';
 import { isJsonObject } from './json.js';
+import { isMountName } from './mount-name.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { EngineRegistry } from './registry.js';
 
@@ -154,9 +155,11 @@ export class EngineService {
   async #find(name: string): Promise<MountInfo> {
     const found = (await this.#table()).get(name);
     if (found !== undefined) return found;
+    // Names from the generic request passed the mount-name schema; a
+    // typed route's is checked here, so a message never quotes junk.
     throw new MetacryptError(
       'not_found',
-      `mount ${quoteInput(name)} not found`,
+      isMountName(name) ? `mount ${name} not found` : 'mount not found',
     );
   }
 

@@ -103,7 +103,7 @@ export class Keyring {
   latest(keyId: string): DataKey {
     const version = this.#latestVersion(keyId);
     if (version === undefined) {
-      throw new MetacryptError('not_found', `no data key ${keyId}`);
+      throw new MetacryptError('not_found', `data key ${keyId} not found`);
     }
     return this.dek(keyId, version);
   }
@@ -126,7 +126,7 @@ export class Keyring {
     checkKeyId(keyId);
     const current = this.#latestVersion(keyId);
     if (current === undefined) {
-      throw new MetacryptError('not_found', `no data key ${keyId}`);
+      throw new MetacryptError('not_found', `data key ${keyId} not found`);
     }
     const now = this.#now();
     const added = this.#db
@@ -158,7 +158,7 @@ export class Keyring {
       );
     }
     if (this.#latestVersion(keyId) === undefined) {
-      throw new MetacryptError('not_found', `no data key ${keyId}`);
+      throw new MetacryptError('not_found', `data key ${keyId} not found`);
     }
     const deleted = this.#db
       .transaction(() => {
@@ -350,7 +350,7 @@ export class Keyring {
       .all(keyId);
     const last = rows.at(-1);
     if (last === undefined) {
-      throw new MetacryptError('not_found', `no data key ${keyId}`);
+      throw new MetacryptError('not_found', `data key ${keyId} not found`);
     }
     return {
       keyId,

@@ -12,6 +12,11 @@ export interface RequestContext {
   identity?: Identity;
   /** The bearer token, kept only to log the caller out. */
   token?: string;
+  /**
+   * The mount path of the router that took the request (`/v1/auth`), so
+   * the route template can be named after Express has left the router.
+   */
+  routeBase?: string;
 }
 
 // Keyed by the request object, so a context lives exactly as long as its

@@ -164,19 +164,34 @@ describe('Authenticator', () => {
     await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
   });
 
-  it('evicts on logout while MCIAS is down, and logs', async () => {
+  it('keeps a logout final while MCIAS is down, and logs', async () => {
     const { token } = await auth.login(credentials('alice'));
     await auth.authenticate(token);
     await identity.kill();
 
     await auth.logout(token);
     assert.equal(cache.size, 0);
-    await assert.rejects(auth.authenticate(token), isCode('mcias_unavailable'));
+    // Refused here without asking MCIAS, which never revoked it.
+    const validations = client.validations;
+    await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
+    assert.equal(client.validations, validations);
     await sink.settle();
     const warning = sink
       .lines()
       .find((line) => line.message === 'logout not sent to mcias');
     assert.equal(warning?.level, 'warn');
+  });
+
+  it('forgets a logged-out token once it has expired', async () => {
+    const { token, expiresAt } = await auth.login(credentials('alice'));
+    await auth.authenticate(token);
+    await auth.logout(token);
+    await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
+    const validations = client.validations;
+    time.t = expiresAt.getTime() + 1;
+    // Past its expiry MCIAS is asked again, and refuses it on its own.
+    await assert.rejects(auth.authenticate(token), isCode('unauthenticated'));
+    assert.equal(client.validations, validations + 1);
   });
 
   it('takes a logout of a token MCIAS no longer accepts quietly', async () => {

@@ -292,7 +292,7 @@ describe('barrier', () => {
       (err: unknown) =>
         err instanceof MetacryptError &&
         err.code === 'not_found' &&
-        err.message === 'no data key engine/none',
+        err.message === 'data key engine/none not found',
     );
   });
 });

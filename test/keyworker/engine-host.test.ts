@@ -46,7 +46,7 @@ describe('engine host', () => {
 
   it('reports the engine types it loaded', async () => {
     const client = await start();
-    assert.deepEqual(client.engineTypes, ['notes']);
+    assert.deepEqual(client.engineTypes, ['notes', 'transit']);
   });
 
   it('mounts an engine with its own data key and lists it', async () => {

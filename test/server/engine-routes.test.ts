@@ -58,7 +58,7 @@ describe('engine routes', () => {
       token: admin,
       json: { name: 'n1', type: 'notes', config: { colour: 'red' } },
     });
-    assert.equal(mount.status, 200, mount.text);
+    assert.equal(mount.status, 201, mount.text);
     const info = mount.body as Record<string, unknown>;
     assert.deepEqual(
       { ...info, created_at: typeof info.created_at },
@@ -175,7 +175,7 @@ describe('engine routes', () => {
     }
     const none = await request(admin, 'ghost', 'list', {});
     assert.equal(none.status, 404);
-    assert.equal(errorOf(none).error, 'mount "ghost" not found');
+    assert.equal(errorOf(none).error, 'mount ghost not found');
     const missing = await request(admin, 'n1', 'get', { name: 'zzz' });
     assert.equal(missing.status, 404);
   });

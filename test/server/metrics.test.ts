@@ -151,9 +151,15 @@ describe('metrics', () => {
       }),
       1,
     );
-    // TODO(bug): the 404 above is labelled "/rule/:id", not
-    // "/v1/policy/rule/:id": an error reply finishes after Express has
-    // restored req.baseUrl, which access-log.ts reads for the prefix.
+    // An error reply is labelled with the whole template too.
+    assert.equal(
+      sample(text, REQUESTS, {
+        method: 'GET',
+        route: '/v1/policy/rule/:id',
+        status: '404',
+      }),
+      1,
+    );
     assert.ok(!text.includes('some-id'));
     assert.ok(!text.includes('other-id'));
   });

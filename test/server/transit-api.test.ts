@@ -29,7 +29,7 @@ describe('transit through the API', () => {
         token: admin,
         json: { name, type },
       });
-      assert.equal(reply.status, 200, reply.text);
+      assert.equal(reply.status, 201, reply.text);
     }
   });
 
@@ -144,7 +144,7 @@ describe('transit through the API', () => {
         'ghost/encrypt/orders',
         { plaintext: b64('x') },
         404,
-        'mount "ghost" not found',
+        'mount ghost not found',
       ],
       ['t1/encrypt/none', { plaintext: b64('x') }, 404, 'key none not found'],
     ];

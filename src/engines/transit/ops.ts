@@ -22,9 +22,7 @@ function op(
 /** engineOps is the transit engine's operation catalogue. */
 export const engineOps: EngineOps = {
   type: 'transit',
-  summary:
-    'Encryption as a service: named keys that encrypt, sign and MAC, ' +
-    'and never leave the key worker unless made exportable.',
+  summary: 'Encryption as a service, by named keys kept in the key worker.',
   config: z.strictObject({}),
   operations: Object.fromEntries([
     op('create-key', 'Create a named key.', 'write', true),

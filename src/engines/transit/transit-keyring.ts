@@ -237,8 +237,7 @@ export class TransitKeyring {
     if (!meta.deletion_allowed) {
       throw new MetacryptError(
         'bad_request',
-        `deletion is not allowed for key ${name}; set deletion_allowed ` +
-          'with update-key-config first',
+        `deletion is not allowed for key ${name}; set deletion_allowed first`,
       );
     }
     this.#storage.transaction(() => {

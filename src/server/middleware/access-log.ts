@@ -14,13 +14,13 @@ export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
     res.on('finish', () => {
       const context = contextOf(req);
       const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
-      const route = routeOf(req);
+      const route = routeOf(req, context.routeBase);
       metrics.request(req.method, route, res.statusCode, seconds);
       logger.info('request', {
         request_id: context.requestId,
         method: req.method,
         route,
-        path: req.path.slice(0, MAX_PATH),
+        path: (req.originalUrl.split('?')[0] ?? '').slice(0, MAX_PATH),
         status: res.statusCode,
         duration_ms: Math.round(seconds * 1e6) / 1e3,
         remote_addr: req.ip,
@@ -33,7 +33,7 @@ export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
 
 // The route template (`/v1/policy/rule/:id`), so metrics are labelled by
 // what was called rather than by every id a client sent.
-function routeOf(req: Request): string {
+function routeOf(req: Request, base: string | undefined): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? req.baseUrl + path : 'unmatched';
+  return typeof path === 'string' ? (base ?? '') + path : 'unmatched';
 }

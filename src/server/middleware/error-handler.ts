@@ -66,6 +66,18 @@ function asMetacryptError(err: unknown): MetacryptError | undefined {
   if (type === 'entity.parse.failed') {
     return new MetacryptError('bad_request', 'malformed JSON');
   }
+  if (type === 'charset.unsupported') {
+    return new MetacryptError(
+      'bad_request',
+      'unsupported charset: bodies are read as UTF-8 JSON',
+    );
+  }
+  if (type === 'encoding.unsupported') {
+    return new MetacryptError(
+      'bad_request',
+      'unsupported Content-Encoding: use identity, gzip, deflate or br',
+    );
+  }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new MetacryptError('bad_request', 'unreadable request body');
   }

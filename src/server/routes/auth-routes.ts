@@ -1,11 +1,12 @@
 // Login, logout and token information: MCIAS behind the server, so clients
 // need only Metacrypt's address (DESIGN.md §6, §8).
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 
 import { parseBody } from '../../errors/index.js';
 import { contextOf, identityOf } from '../request-context.js';
 import type { ServerParts } from '../server-parts.js';
+import { apiRouter } from './api-router.js';
 
 const LOGIN_BODY = z.strictObject({
   username: z.string().min(1, { error: 'must not be empty' }).max(256),
@@ -19,7 +20,7 @@ const LOGIN_BODY = z.strictObject({
 /** authRoutes serves /v1/auth/login, logout and tokeninfo. */
 export function authRoutes(parts: ServerParts): Router {
   const { auth, guards } = parts;
-  const router = Router();
+  const router = apiRouter();
 
   router.post(
     '/login',

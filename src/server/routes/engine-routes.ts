@@ -1,7 +1,7 @@
 // Engine mounts and requests (DESIGN.md §8): any user may list, admins
 // mount and unmount, and every request passes the operation's schema and
 // the policy before the key worker runs it.
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 
 import { mountReply } from '../../engine/engine-service.js';
@@ -10,6 +10,7 @@ import { MOUNT_NAME, MOUNT_NAME_RULE } from '../../engine/mount-name.js';
 import { parseBody } from '../../errors/index.js';
 import { identityOf } from '../request-context.js';
 import type { ServerParts } from '../server-parts.js';
+import { apiRouter } from './api-router.js';
 
 const mountName = z
   .string({ error: 'must be a string' })
@@ -29,7 +30,7 @@ const REQUEST_BODY = z.strictObject({
 /** engineRoutes serves /v1/engine/*. */
 export function engineRoutes(parts: ServerParts): Router {
   const { engines, guards } = parts;
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/types', ...guards.user, (_req, res) => {
     res.json({ types: engines.registry.describe() });
@@ -42,7 +43,7 @@ export function engineRoutes(parts: ServerParts): Router {
   router.post('/mount', ...guards.admin, ...guards.json, async (req, res) => {
     const body = parseBody(MOUNT_BODY, req.body);
     const info = await engines.mount(body.name, body.type, body.config);
-    res.json(mountReply(info));
+    res.status(201).json(mountReply(info));
   });
 
   router.post('/unmount', ...guards.admin, ...guards.json, async (req, res) => {

@@ -1,14 +1,14 @@
 // Policy rule CRUD for admins (DESIGN.md §7, §8). The store validates
 // each rule and names the bad field; these routes only carry requests.
-import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, Router } from 'express';
 
 import type { ServerParts } from '../server-parts.js';
+import { apiRouter } from './api-router.js';
 
 /** policyRoutes serves /v1/policy/rules and /v1/policy/rule/:id. */
 export function policyRoutes(parts: ServerParts): Router {
   const { policy, guards, logger } = parts;
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/rules', ...guards.admin, async (_req, res) => {
     res.json({ rules: await policy.list() });

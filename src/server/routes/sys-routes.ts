@@ -1,13 +1,14 @@
 // The vault's own endpoints: status and health for anyone, init and unseal
 // for whoever holds the password, and seal, rekey and the keyring for
 // admins (DESIGN.md §8).
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 
 import { MetacryptError, parseBody } from '../../errors/index.js';
 import type { KeyInfo, SealState } from '../../keyworker/index.js';
 import { identityOf } from '../request-context.js';
 import type { ServerParts } from '../server-parts.js';
+import { apiRouter } from './api-router.js';
 
 const password = z.string().min(1, { error: 'must not be empty' }).max(4096);
 const PASSWORD_BODY = z.strictObject({ password });
@@ -22,7 +23,7 @@ const ROTATE_KEY_BODY = z.strictObject({
 /** sysRoutes serves status, health, init, unseal, seal, rekey, keyring. */
 export function sysRoutes(parts: ServerParts): Router {
   const { worker, logger, metrics, guards } = parts;
-  const router = Router();
+  const router = apiRouter();
 
   // The state in every state, 200 always: a worker being replaced reads
   // as sealed, which is what it will be.
@@ -53,19 +54,11 @@ export function sysRoutes(parts: ServerParts): Router {
     ...guards.json,
     async (req, res) => {
       const body = parseBody(PASSWORD_BODY, req.body);
-      try {
-        res.json(await worker.unseal(body.password));
-        logger.info('vault unsealed', { remote_addr: req.ip });
-      } catch (err) {
-        if (err instanceof MetacryptError && isUnsealRefusal(err.code)) {
-          metrics.unsealFailure();
-          logger.warn('unseal refused', {
-            code: err.code,
-            remote_addr: req.ip,
-          });
-        }
-        throw err;
-      }
+      const reply = await watchPassword('unseal', req.ip, 'anyone', () =>
+        worker.unseal(body.password),
+      );
+      logger.info('vault unsealed', { remote_addr: req.ip });
+      res.json(reply);
     },
   );
 
@@ -75,11 +68,36 @@ export function sysRoutes(parts: ServerParts): Router {
     res.json(reply);
   });
 
+  // A wrong seal password counts wherever it is tried: an admin token
+  // must not make a quiet way to guess it.
+  const watchPassword = async <T>(
+    what: string,
+    remote: string | undefined,
+    user: string,
+    attempt: () => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (err instanceof MetacryptError && isUnsealRefusal(err.code)) {
+        metrics.unsealFailure();
+        logger.warn(`${what} refused`, {
+          code: err.code,
+          remote_addr: remote,
+          user,
+        });
+      }
+      throw err;
+    }
+  };
+
   router.post('/rekey', ...guards.admin, ...guards.json, async (req, res) => {
     const body = parseBody(REKEY_BODY, req.body);
-    const { rekeyedAt } = await worker.rekey(
-      body.old_password,
-      body.new_password,
+    const { rekeyedAt } = await watchPassword(
+      'rekey',
+      req.ip,
+      identityOf(req).username,
+      () => worker.rekey(body.old_password, body.new_password),
     );
     logger.info('vault rekeyed', { user: identityOf(req).username });
     res.json({ rekeyed_at: rekeyedAt });
@@ -95,7 +113,12 @@ export function sysRoutes(parts: ServerParts): Router {
     ...guards.json,
     async (req, res) => {
       const body = parseBody(PASSWORD_BODY, req.body);
-      const { mekVersion, rewrapped } = await worker.rotateMek(body.password);
+      const { mekVersion, rewrapped } = await watchPassword(
+        'master key rotation',
+        req.ip,
+        identityOf(req).username,
+        () => worker.rotateMek(body.password),
+      );
       logger.info('master key rotated', {
         user: identityOf(req).username,
         mek_version: mekVersion,

@@ -1,19 +1,19 @@
 // Typed transit routes beside the generic engine request:
 // POST /v1/transit/<mount>/<operation>/<key> (and /<operation> for the
 // operations without a key), through the same validation and policy.
-import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, Router } from 'express';
 
 import { isJsonObject } from '../../engine/json.js';
 import type { JsonObject } from '../../engine/json.js';
 import { MetacryptError } from '../../errors/index.js';
 import { identityOf } from '../request-context.js';
 import type { ServerParts } from '../server-parts.js';
+import { apiRouter } from './api-router.js';
 
 /** transitRoutes serves /v1/transit/*. */
 export function transitRoutes(parts: ServerParts): Router {
   const { engines, guards } = parts;
-  const router = Router();
+  const router = apiRouter();
 
   const run = async (req: Request, key?: string): Promise<unknown> => {
     const body: unknown = req.body ?? {};

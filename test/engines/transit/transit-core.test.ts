@@ -461,8 +461,7 @@ describe('transit core', () => {
     t.run('create-key', { name: 'del' });
     assert.equal(
       refusal(() => t.run('delete-key', { name: 'del' })).message,
-      'deletion is not allowed for key del; set deletion_allowed with ' +
-        'update-key-config first',
+      'deletion is not allowed for key del; set deletion_allowed first',
     );
     assert.deepEqual(
       refusal(() =>
