@@ -10,7 +10,12 @@ import { promisify } from 'node:util';
 import { projectPath } from '../../src/paths.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 import { Harness } from '../server/harness.js';
-import { readExamples, replyMismatches, secretsIn } from './doc-examples.js';
+import {
+  capturesOf,
+  readExamples,
+  replyMismatches,
+  secretsIn,
+} from './doc-examples.js';
 import type { DocExample } from './doc-examples.js';
 
 const run = promisify(execFile);
@@ -97,6 +102,9 @@ describe('docs/API.md', () => {
         [],
         `the reply was ${shown}`,
       );
+
+      // Step 4: values later examples use ("<$CIPHERTEXT>").
+      Object.assign(env, capturesOf(example.expected, body));
     });
   }
 

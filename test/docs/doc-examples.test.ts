@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { readExamples, replyMismatches, secretsIn } from './doc-examples.js';
+import {
+  capturesOf,
+  readExamples,
+  replyMismatches,
+  secretsIn,
+} from './doc-examples.js';
 
 const FENCE = '```';
 const CURL =
@@ -175,12 +180,33 @@ describe('replyMismatches', () => {
 });
 
 describe('secretsIn', () => {
-  it('collects the passwords the examples send', () => {
+  it('collects the passwords and plaintexts the examples send', () => {
     const markdown = doc(
       'In prose: {"password":"not-this-one"}',
       sh(`${CURL} -d '{"password":"first one"}'`),
       sh(`${CURL} -d '{"old_password":"old","new_password":"new"}'`),
+      sh(`${CURL} -d '{"plaintext":"aGk="}'`),
     );
-    assert.deepEqual(secretsIn(markdown), ['first one', 'old', 'new']);
+    assert.deepEqual(secretsIn(markdown), ['first one', 'old', 'new', 'aGk=']);
+  });
+});
+
+describe('capturesOf', () => {
+  it('captures the values a reply gives to named placeholders', () => {
+    const expected = {
+      kind: 'json',
+      value: { ciphertext: '<$CIPHERTEXT>', key: { at: '<$AT>' }, t: '<time>' },
+    } as const;
+    const body = JSON.stringify({
+      ciphertext: 'metacrypt:v1:abc',
+      key: { at: 'x' },
+      t: 'now',
+    });
+    assert.deepEqual(capturesOf(expected, body), {
+      CIPHERTEXT: 'metacrypt:v1:abc',
+      AT: 'x',
+    });
+    assert.deepEqual(replyMismatches(expected, body), []);
+    assert.deepEqual(capturesOf(expected, 'not json'), {});
   });
 });

@@ -38,6 +38,9 @@ const CLOSE = /^```\s*$/;
 const STATUS_LINE = /^# HTTP (\d{3})\b/;
 const NO_BODY = '(no body)';
 const PLACEHOLDER = /^<[^<>]+>$/;
+// A placeholder naming a shell variable, "<$CIPHERTEXT>", also captures
+// the value for the examples after it.
+const CAPTURE = /^<\$([A-Z][A-Z0-9_]*)>$/;
 
 /**
  * readExamples finds every `sh` block of markdown. Each must start with a
@@ -141,11 +144,42 @@ export function replyMismatches(
 }
 
 /**
- * secretsIn returns every password the document's examples send, so a
- * test can prove none of them reaches a log line.
+ * capturesOf returns the values a reply gives the variables its example's
+ * JSON block names (`"<$CIPHERTEXT>"`), for the examples that follow.
+ */
+export function capturesOf(
+  expected: ExpectedReply,
+  body: string,
+): Record<string, string> {
+  const found: Record<string, string> = {};
+  if (expected.kind !== 'json') return found;
+  const walk = (want: unknown, got: unknown): void => {
+    if (typeof want === 'string') {
+      const name = CAPTURE.exec(want)?.[1];
+      if (name !== undefined && typeof got === 'string') found[name] = got;
+      return;
+    }
+    if (typeof want !== 'object' || want === null) return;
+    if (typeof got !== 'object' || got === null) return;
+    for (const [key, value] of Object.entries(want)) {
+      walk(value, (got as Record<string, unknown>)[key]);
+    }
+  };
+  try {
+    walk(expected.value, JSON.parse(body));
+  } catch {
+    // Not JSON: replyMismatches reports it.
+  }
+  return found;
+}
+
+/**
+ * secretsIn returns every password and plaintext the document's examples
+ * send, so a test can prove none of them reaches a log line.
  */
 export function secretsIn(markdown: string): string[] {
-  const pattern = /"(?:password|old_password|new_password)":"([^"]+)"/g;
+  const pattern =
+    /"(?:password|old_password|new_password|plaintext)":"([^"]+)"/g;
   const found = new Set<string>();
   for (const block of fencedBlocks(markdown)) {
     if (block.lang !== 'sh') continue;
