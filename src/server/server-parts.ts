@@ -51,14 +51,13 @@ export interface ServerParts extends ServerDeps {
 /** makeGuards builds the guard chains once for the whole app. */
 export function makeGuards(deps: ServerDeps): Guards {
   const { config, logger } = deps;
-  const unsealed = requireUnsealed(deps.worker);
-  const user = requireUser(deps.auth);
+  const seal = deps.worker;
   const limit = (name: string): RequestHandler =>
     addressRateLimit({ name, limit: config.server.auth_rate_limit, logger });
   return {
-    unsealed: [unsealed],
-    user: [unsealed, user],
-    admin: [unsealed, user, requireAdmin(logger)],
+    unsealed: [requireUnsealed(seal)],
+    user: [requireUser(deps.auth, seal)],
+    admin: [requireAdmin(deps.auth, logger, seal)],
     json: jsonBody(config.server.max_request_bytes),
     loginLimit: limit('login'),
     initLimit: limit('init'),

@@ -47,39 +47,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
-// Express's body parser reports with a `type`; those become our codes.
+// Errors Express itself raises (a malformed URL escape, say) carry a 4xx
+// status; they become bad requests without their messages.
 function asMetacryptError(err: unknown): MetacryptError | undefined {
   if (err instanceof MetacryptError) return err;
-  const { type, status, limit } = (err ?? {}) as {
-    type?: unknown;
-    status?: unknown;
-    limit?: unknown;
-  };
-  if (type === 'entity.too.large') {
-    return new MetacryptError(
-      'request_too_large',
-      typeof limit === 'number'
-        ? `request too large: the limit is ${String(limit)} bytes`
-        : undefined,
-    );
-  }
-  if (type === 'entity.parse.failed') {
-    return new MetacryptError('bad_request', 'malformed JSON');
-  }
-  if (type === 'charset.unsupported') {
-    return new MetacryptError(
-      'bad_request',
-      'unsupported charset: bodies are read as UTF-8 JSON',
-    );
-  }
-  if (type === 'encoding.unsupported') {
-    return new MetacryptError(
-      'bad_request',
-      'unsupported Content-Encoding: use identity, gzip, deflate or br',
-    );
-  }
+  const { status } = (err ?? {}) as { status?: unknown };
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new MetacryptError('bad_request', 'unreadable request body');
+    return new MetacryptError('bad_request', 'bad request');
   }
   return undefined;
 }

@@ -1,13 +1,13 @@
 // Guards in front of routes: the vault must be unsealed, the caller must
 // hold a valid MCIAS token, the caller must be an admin.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 import { bearerToken } from '../../auth/index.js';
-import type { Authenticator } from '../../auth/index.js';
+import type { Authenticator, Identity } from '../../auth/index.js';
 import { MetacryptError } from '../../errors/index.js';
 import type { SealState } from '../../keyworker/index.js';
 import type { Logger } from '../../log/index.js';
-import { contextOf, identityOf } from '../request-context.js';
+import { contextOf } from '../request-context.js';
 
 /** SealView is what the gate needs of the key worker client. */
 export interface SealView {
@@ -22,43 +22,66 @@ export interface SealView {
  */
 export function requireUnsealed(seal: SealView): RequestHandler {
   return (_req, _res, next) => {
-    if (seal.state === 'unsealed') {
-      next();
-      return;
-    }
-    throw new MetacryptError(
-      seal.state === 'uninitialized' ? 'not_initialized' : 'sealed',
-    );
-  };
-}
-
-/** requireUser authenticates the bearer token with MCIAS (or the cache). */
-export function requireUser(
-  auth: Pick<Authenticator, 'authenticate'>,
-): RequestHandler {
-  return async (req, _res, next) => {
-    const token = bearerToken(req.get('authorization'));
-    const identity = await auth.authenticate(token);
-    const context = contextOf(req);
-    context.identity = identity;
-    context.token = token;
+    checkUnsealed(seal);
     next();
   };
 }
 
-/** requireAdmin refuses callers without the MCIAS admin role. */
-export function requireAdmin(logger: Logger): RequestHandler {
-  return (req, _res, next) => {
-    const identity = identityOf(req);
-    if (identity.isAdmin) {
-      next();
-      return;
-    }
-    logger.warn('admin operation refused', {
-      request_id: contextOf(req).requestId,
-      user: identity.username,
-      route: req.path.slice(0, 200),
-    });
-    throw new MetacryptError('forbidden');
+/**
+ * requireUser authenticates the bearer token with MCIAS (or the cache).
+ * Given a seal view, it applies the seal gate first, in the same layer:
+ * the guards run on every request, and each layer costs.
+ */
+export function requireUser(
+  auth: Pick<Authenticator, 'authenticate'>,
+  seal?: SealView,
+): RequestHandler {
+  return async (req, _res, next) => {
+    if (seal !== undefined) checkUnsealed(seal);
+    await authenticate(auth, req);
+    next();
   };
+}
+
+/**
+ * requireAdmin authenticates the caller and refuses one without the
+ * MCIAS admin role; given a seal view, it applies the seal gate first.
+ */
+export function requireAdmin(
+  auth: Pick<Authenticator, 'authenticate'>,
+  logger: Logger,
+  seal?: SealView,
+): RequestHandler {
+  return async (req, _res, next) => {
+    if (seal !== undefined) checkUnsealed(seal);
+    const identity = await authenticate(auth, req);
+    if (!identity.isAdmin) {
+      logger.warn('admin operation refused', {
+        request_id: contextOf(req).requestId,
+        user: identity.username,
+        route: req.path.slice(0, 200),
+      });
+      throw new MetacryptError('forbidden');
+    }
+    next();
+  };
+}
+
+function checkUnsealed(seal: SealView): void {
+  if (seal.state === 'unsealed') return;
+  throw new MetacryptError(
+    seal.state === 'uninitialized' ? 'not_initialized' : 'sealed',
+  );
+}
+
+async function authenticate(
+  auth: Pick<Authenticator, 'authenticate'>,
+  req: Request,
+): Promise<Identity> {
+  const token = bearerToken(req.get('authorization'));
+  const identity = await auth.authenticate(token);
+  const context = contextOf(req);
+  context.identity = identity;
+  context.token = token;
+  return identity;
 }

@@ -9,6 +9,7 @@ import type { JsonValue } from '../../engine/json.js';
 import { MOUNT_NAME, MOUNT_NAME_RULE } from '../../engine/mount-name.js';
 import { parseBody } from '../../errors/index.js';
 import { identityOf } from '../request-context.js';
+import { sendJson } from '../send-json.js';
 import type { ServerParts } from '../server-parts.js';
 import { apiRouter } from './api-router.js';
 
@@ -59,7 +60,7 @@ export function engineRoutes(parts: ServerParts): Router {
       operation: body.operation,
       data: (body.data ?? {}) as JsonValue,
     });
-    res.json(reply);
+    sendJson(res, reply);
   });
 
   return router;

@@ -2,7 +2,7 @@
 // configuration makes it public. It needs no key, so it answers sealed.
 import type { RequestHandler, Router } from 'express';
 
-import { requireAdmin, requireUser } from '../middleware/guards.js';
+import { requireAdmin } from '../middleware/guards.js';
 import type { ServerParts } from '../server-parts.js';
 import { apiRouter } from './api-router.js';
 
@@ -12,7 +12,7 @@ export function metricsRoute(parts: ServerParts): Router {
   const router = apiRouter();
   const guards: RequestHandler[] = config.server.metrics_public
     ? []
-    : [requireUser(auth), requireAdmin(logger)];
+    : [requireAdmin(auth, logger)];
 
   router.get('/metrics', ...guards, async (_req, res) => {
     const { body, contentType } = await metrics.render();

@@ -7,6 +7,7 @@ import { isJsonObject } from '../../engine/json.js';
 import type { JsonObject } from '../../engine/json.js';
 import { MetacryptError } from '../../errors/index.js';
 import { identityOf } from '../request-context.js';
+import { sendJson } from '../send-json.js';
 import type { ServerParts } from '../server-parts.js';
 import { apiRouter } from './api-router.js';
 
@@ -33,7 +34,7 @@ export function transitRoutes(parts: ServerParts): Router {
     ...guards.user,
     ...guards.json,
     async (req, res) => {
-      res.json(await run(req, param(req, 'key')));
+      sendJson(res, await run(req, param(req, 'key')));
     },
   );
 
@@ -42,7 +43,7 @@ export function transitRoutes(parts: ServerParts): Router {
     ...guards.user,
     ...guards.json,
     async (req, res) => {
-      res.json(await run(req));
+      sendJson(res, await run(req));
     },
   );
 
