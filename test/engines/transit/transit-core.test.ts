@@ -525,6 +525,57 @@ describe('transit core', () => {
     ]);
   });
 
+  it('batches sign, verify, hmac and rewrap too', () => {
+    t.run('create-key', { name: 'b-sig', type: 'ecdsa-p256' });
+    t.run('create-key', { name: 'b-mac', type: 'hmac-sha512' });
+    const inputs = ['one', 'two', 'three'].map(b64);
+    const signed = t.run('sign', {
+      name: 'b-sig',
+      batch_input: inputs.map((input) => ({ input })),
+    }).batch_results as JsonObject[];
+    assert.equal(signed.length, 3);
+    const checked = t.run('verify', {
+      name: 'b-sig',
+      batch_input: [
+        {
+          input: inputs[0] ?? '',
+          signature: str(signed[0] ?? {}, 'signature'),
+        },
+        {
+          input: inputs[0] ?? '',
+          signature: str(signed[1] ?? {}, 'signature'),
+        },
+        { input: inputs[2] ?? '', signature: 'not a signature' },
+      ],
+    }).batch_results;
+    assert.deepEqual(checked, [
+      { valid: true },
+      { valid: false },
+      {
+        error:
+          'signature: not a metacrypt value (metacrypt:v<version>:<base64>)',
+        code: 'bad_request',
+      },
+    ]);
+    const macs = t.run('hmac', {
+      name: 'b-mac',
+      batch_input: inputs.map((input) => ({ input })),
+    }).batch_results as JsonObject[];
+    assert.equal(new Set(macs.map((m) => str(m, 'hmac'))).size, 3);
+
+    const v1 = str(
+      t.run('encrypt', { name: 'k1', plaintext: b64('r') }),
+      'ciphertext',
+    );
+    t.run('rotate-key', { name: 'k1' });
+    const rewrapped = t.run('rewrap', {
+      name: 'k1',
+      batch_input: [{ ciphertext: v1 }, { ciphertext: 'metacrypt:v1:AAAA' }],
+    }).batch_results as JsonObject[];
+    assert.match(str(rewrapped[0] ?? {}, 'ciphertext'), /^metacrypt:v2:/);
+    assert.equal((rewrapped[1] ?? {}).code, 'invalid_ciphertext');
+  });
+
   it('stores key material only inside the barrier, sealed', () => {
     t.run('create-key', { name: 'stored', exportable: true });
     const key = Buffer.from(
