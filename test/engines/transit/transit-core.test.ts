@@ -573,7 +573,7 @@ describe('transit core', () => {
       batch_input: [{ ciphertext: v1 }, { ciphertext: 'metacrypt:v1:AAAA' }],
     }).batch_results as JsonObject[];
     assert.match(str(rewrapped[0] ?? {}, 'ciphertext'), /^metacrypt:v2:/);
-    assert.equal((rewrapped[1] ?? {}).code, 'invalid_ciphertext');
+    assert.equal(rewrapped[1]?.code, 'invalid_ciphertext');
   });
 
   it('stores key material only inside the barrier, sealed', () => {
