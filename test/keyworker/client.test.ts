@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 
 import { isAllZero } from '../../src/crypto/index.js';
+import { TRANSIT_KEY_TYPES } from '../../src/engines/transit/key-type-names.js';
 import type { MetacryptError } from '../../src/errors/index.js';
 import { KeyWorkerClient } from '../../src/keyworker/index.js';
 import type { CreateWorker, LimiterPolicy } from '../../src/keyworker/index.js';
@@ -22,15 +23,7 @@ import {
 import { isCode } from '../errors/thrown-error.js';
 
 const NEW_PASSWORD = 'another seal password';
-const TYPES = [
-  'aes256-gcm',
-  'chacha20-poly1305',
-  'ed25519',
-  'ecdsa-p256',
-  'ecdsa-p384',
-  'hmac-sha256',
-  'hmac-sha512',
-] as const;
+const TYPES = TRANSIT_KEY_TYPES;
 
 function text(value: Uint8Array | null): string | null {
   return value === null ? null : Buffer.from(value).toString('utf8');

@@ -11,6 +11,7 @@ import { openedKeys, engineCore } from '../fixtures/engines/notes-core.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
 import { isCode } from '../errors/thrown-error.js';
 import { bytes, openVault, PASSWORD, workerOptions } from './vault-scratch.js';
+import type { Vault } from './vault-scratch.js';
 
 const alice = { username: 'alice', isAdmin: false };
 
@@ -280,13 +281,8 @@ describe('engine host in process', () => {
   });
 
   it('closes every core at seal and wipes the keys it opened', async () => {
-    const vault = openVault(dir);
+    const { vault, host } = await notesHost(dir);
     try {
-      const host = new EngineHost(
-        vault.machine,
-        new Map([['notes', engineCore]]),
-      );
-      await vault.machine.init(bytes(PASSWORD));
       host.mount('n', 'notes', {});
       host.request('n', 'make-key', {}, alice);
       const first = host.request('n', 'mac', { text: 't' }, alice);
@@ -306,13 +302,8 @@ describe('engine host in process', () => {
   });
 
   it('cleans up a data key left without a mount record', async () => {
-    const vault = openVault(dir);
+    const { vault, host } = await notesHost(dir);
     try {
-      const host = new EngineHost(
-        vault.machine,
-        new Map([['notes', engineCore]]),
-      );
-      await vault.machine.init(bytes(PASSWORD));
       vault.machine.createKey('engine/orphan');
       vault.machine.barrier.put('engine/orphan/notes/old', bytes('old'));
       host.mount('orphan', 'notes', {});
@@ -325,13 +316,8 @@ describe('engine host in process', () => {
   });
 
   it('leaves nothing behind when a mount fails to commit', async () => {
-    const vault = openVault(dir);
+    const { vault, host } = await notesHost(dir);
     try {
-      const host = new EngineHost(
-        vault.machine,
-        new Map([['notes', engineCore]]),
-      );
-      await vault.machine.init(bytes(PASSWORD));
       // A trigger makes the mount record's insert fail inside the mount's
       // transaction, after its data key was written.
       vault.db.exec(
@@ -357,6 +343,16 @@ describe('engine host in process', () => {
     }
   });
 });
+
+// An initialized vault in process with the notes engine on its host.
+async function notesHost(
+  dir: string,
+): Promise<{ vault: Vault; host: EngineHost }> {
+  const vault = openVault(dir);
+  const host = new EngineHost(vault.machine, new Map([['notes', engineCore]]));
+  await vault.machine.init(bytes(PASSWORD));
+  return { vault, host };
+}
 
 function engineModuleUrl(): string {
   return new URL('../fixtures/engines/notes-core.js', import.meta.url).href;

@@ -1,12 +1,11 @@
 // `metacrypt server`: loads the configuration, opens and migrates the
 // database, and serves HTTPS until SIGTERM or SIGINT, sealing before exit.
-import { Flags } from '@oclif/core';
-
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
 import { waitForStopSignal } from '../../server/signals.js';
 import { startVaultServer } from '../../server/vault-server.js';
 import { BaseCommand } from '../base-command.js';
+import { configFlag } from '../flags.js';
 
 /** Server runs the Metacrypt server. */
 export class Server extends BaseCommand {
@@ -26,11 +25,7 @@ export class Server extends BaseCommand {
   ];
 
   static override flags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'Path to the configuration file.',
-      helpValue: 'FILE',
-    }),
+    config: configFlag,
   };
 
   async run(): Promise<void> {

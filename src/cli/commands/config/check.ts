@@ -1,11 +1,11 @@
 // `metacrypt config check`: validates the configuration the server would
 // use and shows the settings in effect, defaults and overrides included.
-import { Flags } from '@oclif/core';
 import { stringify } from 'smol-toml';
 
 import { loadConfig } from '../../../config/index.js';
 import type { Config } from '../../../config/index.js';
 import { BaseCommand } from '../../base-command.js';
+import { configFlag } from '../../flags.js';
 
 /** ConfigCheckResult is what `config check --json` prints. */
 export interface ConfigCheckResult {
@@ -30,11 +30,7 @@ export class ConfigCheck extends BaseCommand {
   ];
 
   static override flags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'Path to the configuration file.',
-      helpValue: 'FILE',
-    }),
+    config: configFlag,
   };
 
   async run(): Promise<ConfigCheckResult> {
