@@ -82,10 +82,19 @@ export function fixturePath(name: string): string {
 
 /** runNode runs a script in a child Node process and collects its output. */
 export function runNode(script: string, args: string[]): Promise<ChildResult> {
+  return runProcess(process.execPath, [script, ...args]);
+}
+
+/**
+ * runProcess runs command and collects its output. Asynchronous on
+ * purpose: a server under test in this process must go on answering.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -12,10 +12,7 @@ describe('engine routes', () => {
   let alice: string;
 
   before(async () => {
-    h = await Harness.start();
-    await h.init();
-    admin = await h.login('admin');
-    alice = await h.login('alice');
+    ({ h, admin, alice } = await Harness.startReady());
   });
 
   after(async () => {

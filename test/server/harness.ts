@@ -90,6 +90,18 @@ export class Harness {
     return harness;
   }
 
+  /**
+   * startReady starts a harness on an initialized vault, with `admin` and
+   * `alice` logged in, as most API tests begin.
+   */
+  static async startReady(
+    options: HarnessOptions = {},
+  ): Promise<{ h: Harness; admin: string; alice: string }> {
+    const h = await Harness.start(options);
+    await h.init();
+    return { h, admin: await h.login('admin'), alice: await h.login('alice') };
+  }
+
   /** url is the running server's base URL. */
   get url(): string {
     return this.server.url;

@@ -14,10 +14,7 @@ describe('policy routes', () => {
   let alice: string;
 
   before(async () => {
-    h = await Harness.start();
-    await h.init();
-    admin = await h.login('admin');
-    alice = await h.login('alice');
+    ({ h, admin, alice } = await Harness.startReady());
     for (const name of ['n1', 'n2']) {
       await h.call('POST', '/v1/engine/mount', {
         token: admin,

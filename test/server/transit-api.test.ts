@@ -16,10 +16,7 @@ describe('transit through the API', () => {
   let alice: string;
 
   before(async () => {
-    h = await Harness.start();
-    await h.init();
-    admin = await h.login('admin');
-    alice = await h.login('alice');
+    ({ h, admin, alice } = await Harness.startReady());
     for (const [name, type] of [
       ['t1', 'transit'],
       ['t2', 'transit'],

@@ -2,7 +2,6 @@
 // (1.3 when configured), AEAD suites only, security headers on API
 // replies, and request ids echoed only when they are safe to echo.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +9,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { connect, createServer } from 'node:tls';
 import type { ConnectionOptions, Server } from 'node:tls';
 
+import { runProcess } from '../db/scratch.js';
+import type { ChildResult } from '../db/scratch.js';
 import { testCaPem, TLS_FILES } from '../fixtures/tls-files.js';
 import { Harness } from './harness.js';
 
@@ -60,34 +61,8 @@ function handshake(
   });
 }
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-// Asynchronous on purpose: the server under test runs in this process,
-// so a synchronous spawn would stop it from answering.
-function run(command: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-function sClient(port: number, version: string): Promise<Run> {
-  return run('openssl', [
+function sClient(port: number, version: string): Promise<ChildResult> {
+  return runProcess('openssl', [
     's_client',
     '-connect',
     `127.0.0.1:${String(port)}`,
@@ -176,7 +151,7 @@ describe('transport', () => {
   });
 
   it('refuses openssl s_client with -tls1_1 and with -tls1', async () => {
-    const version = await run('openssl', ['version']);
+    const version = await runProcess('openssl', ['version']);
     assert.equal(version.status, 0, 'openssl must be on the PATH');
     for (const flag of ['-tls1_1', '-tls1']) {
       const control = await sClient(portOf(lax), flag);
