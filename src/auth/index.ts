@@ -6,12 +6,6 @@ export type {
   AuthenticatorOptions,
 } from './authenticator.js';
 export { bearerToken, MAX_TOKEN_LENGTH } from './bearer-token.js';
-export {
-  DEFAULT_MAX_REPLY_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  httpsJson,
-} from './https-json.js';
-export type { HttpsJsonRequest, HttpsJsonResult } from './https-json.js';
 export { ADMIN_ROLE, identityOf } from './identity.js';
 export type { Identity } from './identity.js';
 export { MciasClient } from './mcias-client.js';

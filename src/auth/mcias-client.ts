@@ -4,8 +4,8 @@
 import { z } from 'zod';
 
 import { MetacryptError } from '../errors/index.js';
-import { httpsJson } from './https-json.js';
-import type { HttpsJsonRequest, HttpsJsonResult } from './https-json.js';
+import { httpsJson } from '../net/https-json.js';
+import type { HttpsJsonRequest, HttpsJsonResult } from '../net/https-json.js';
 
 // A result that carries an HTTP answer.
 type Answer = Extract<HttpsJsonResult, { ok: true }>;

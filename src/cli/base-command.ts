@@ -14,7 +14,11 @@ export interface ErrorJson {
 /**
  * BaseCommand adds --json to every command and prints MetacryptErrors
  * without a stack: the message is written for the person reading it.
- * Anything else is a bug and goes to oclif's default handler.
+ * A flag or argument oclif cannot parse is reported the same way, as
+ * `cli_usage`. Anything else is a bug and goes to oclif's handler.
+ *
+ * Every error exits 1, usage errors too: `metacrypt status` keeps 2 for
+ * a sealed vault, and a typo must not read as one.
  */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
@@ -22,14 +26,16 @@ export abstract class BaseCommand extends Command {
   protected override async catch(
     err: Error & { exitCode?: number },
   ): Promise<unknown> {
-    if (!(err instanceof MetacryptError)) return super.catch(err);
+    const known = asKnownError(err);
+    if (known === undefined) return super.catch(err);
 
     process.exitCode = 1;
-    const problems = err instanceof ConfigError ? err.problems : [err.message];
+    const problems =
+      known instanceof ConfigError ? known.problems : [known.message];
     if (this.jsonEnabled()) {
       const json: ErrorJson = {
-        error: err.message,
-        code: err.code,
+        error: known.message,
+        code: known.code,
         ...(problems.length > 1 ? { problems } : {}),
       };
       this.logJson(json);
@@ -38,4 +44,14 @@ export abstract class BaseCommand extends Command {
     for (const line of problems) this.logToStderr(line);
     return undefined;
   }
+}
+
+/** asKnownError returns err as a MetacryptError when it is one we meant. */
+function asKnownError(err: Error): MetacryptError | undefined {
+  if (err instanceof MetacryptError) return err;
+  if ('parse' in err) {
+    const first = err.message.split('\n')[0] ?? err.message;
+    return new MetacryptError('cli_usage', `${first} (see --help)`);
+  }
+  return undefined;
 }

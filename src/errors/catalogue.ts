@@ -97,6 +97,20 @@ export const ERROR_CATALOGUE = {
     expose: false,
   },
 
+  // The command line (src/cli): what a command reports about itself or
+  // about reaching the server, never sent in a reply.
+  cli_usage: { status: 400, message: 'cli: bad usage', expose: false },
+  cli_unreachable: {
+    status: 502,
+    message: 'cli: cannot reach the server',
+    expose: false,
+  },
+  cli_reply: {
+    status: 502,
+    message: 'cli: unexpected reply from the server',
+    expose: false,
+  },
+
   // Configuration (src/config).
   config_not_found: {
     status: 500,

@@ -1,5 +1,5 @@
-// One JSON request over HTTPS: an optional private CA, a timeout over the
-// whole exchange, a cap on the reply's size, and failures as reasons.
+// One JSON request over HTTPS, for the MCIAS client and the CLI: a
+// private CA, one timeout over the exchange, a cap on the reply's size.
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import type { RequestOptions } from 'node:https';
@@ -15,7 +15,7 @@ export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024;
 /** HttpsJsonRequest describes one request. */
 export interface HttpsJsonRequest {
   readonly url: URL;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Sent as JSON when given. */
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import {
   describeTimeout,
   failureReason,
-} from '../../src/auth/failure-reason.js';
+} from '../../src/net/failure-reason.js';
 
 function withCode(code: string): Error {
   return Object.assign(new Error(`secret-bearing text ${code}`), { code });

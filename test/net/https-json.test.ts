@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { httpsJson } from '../../src/auth/index.js';
+import { httpsJson } from '../../src/net/https-json.js';
 import { startHttpsStub } from '../fixtures/stub-servers.js';
 import { testCaPem } from '../fixtures/tls-files.js';
 
