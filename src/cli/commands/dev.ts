@@ -50,9 +50,7 @@ export class Dev extends BaseCommand {
     // a multi-line message outside BaseCommand's one-line errors.
     port: Flags.string({
       char: 'p',
-      summary:
-        `Port on 127.0.0.1 (default ${DEFAULT_DEV_PORT}); ` +
-        '0 takes any free one.',
+      summary: 'Port on 127.0.0.1; 0 takes any free one.',
       helpValue: 'PORT',
       default: String(DEFAULT_DEV_PORT),
       env: 'METACRYPT_DEV_PORT',
