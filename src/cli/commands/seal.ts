@@ -25,7 +25,8 @@ export class Seal extends ApiCommand {
     '`forbidden`. A vault already sealed is left as it is.';
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> --addr https://metacrypt.example.com:8443 --ca-cert ca.crt',
+    '<%= config.bin %> <%= command.id %> ' +
+      '--addr https://metacrypt.example.com:8443 --ca-cert ca.crt',
     'METACRYPT_TOKEN=$ADMIN_TOKEN <%= config.bin %> <%= command.id %> --json',
   ];
 

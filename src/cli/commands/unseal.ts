@@ -27,8 +27,10 @@ export class Unseal extends ApiCommand {
     'for 60 seconds, and the message says how long is left.';
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> --addr https://localhost:8443 --ca-cert /etc/metacrypt/certs/ca.crt',
-    'METACRYPT_ADDR=https://localhost:8443 <%= config.bin %> <%= command.id %> --password-stdin < password.txt',
+    '<%= config.bin %> <%= command.id %> --addr https://localhost:8443 ' +
+      '--ca-cert /etc/metacrypt/certs/ca.crt',
+    'METACRYPT_ADDR=https://localhost:8443 ' +
+      '<%= config.bin %> <%= command.id %> --password-stdin < password.txt',
   ];
 
   static override flags = {
