@@ -50,8 +50,30 @@ export abstract class BaseCommand extends Command {
 function asKnownError(err: Error): MetacryptError | undefined {
   if (err instanceof MetacryptError) return err;
   if ('parse' in err) {
-    const first = err.message.split('\n')[0] ?? err.message;
-    return new MetacryptError('cli_usage', `${first} (see --help)`);
+    return new MetacryptError(
+      'cli_usage',
+      `${usageProblem(err.message)} (see --help)`,
+    );
   }
   return undefined;
+}
+
+// oclif's parse errors run over several lines: sometimes a header
+// (`The following error occurred:`) before the problem, sometimes the
+// problem split after a colon (`Missing 1 required arg:` then `file`),
+// always a closing `See more help with --help`. One line keeps what says
+// what is wrong.
+const PARSE_NOISE = [/^The following errors? occurred:$/, /^See more help/];
+
+function usageProblem(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !PARSE_NOISE.some((re) => re.test(line)));
+  let text = '';
+  for (const line of lines) {
+    if (text === '') text = line;
+    else text += text.endsWith(':') ? ` ${line}` : `; ${line}`;
+  }
+  return text === '' ? 'bad usage' : text;
 }

@@ -95,6 +95,10 @@ async function readStdinLines(): Promise<string[]> {
  */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
+  // Echo goes off before the prompt shows: the terminal echoes whatever
+  // arrives while it is still in cooked mode, and a person (or a script
+  // driving a pseudo-terminal) starts typing as soon as the prompt shows.
+  stdin.setRawMode(true);
   process.stderr.write(prompt);
 
   return new Promise((resolve, reject) => {
@@ -122,7 +126,6 @@ function promptHidden(prompt: string): Promise<string> {
       }
     };
 
-    stdin.setRawMode(true);
     stdin.setEncoding('utf8');
     stdin.on('data', onData);
     stdin.resume();

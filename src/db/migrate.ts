@@ -184,7 +184,11 @@ function checkSameName(row: LedgerRow, file: MigrationFile): void {
   );
 }
 
-function newerSchema(version: number, supported: number): DatabaseError {
+/**
+ * newerSchema is the error for a database at a schema version beyond the
+ * newest this build has a migration for: `db_schema_newer`.
+ */
+export function newerSchema(version: number, supported: number): DatabaseError {
   return new DatabaseError(
     'db_schema_newer',
     `schema version ${version} is newer than this build supports ` +

@@ -138,6 +138,11 @@ export const ERROR_CATALOGUE = {
     expose: false,
   },
   db_snapshot: { status: 500, message: 'db: snapshot failed', expose: false },
+  db_integrity: {
+    status: 500,
+    message: 'db: integrity check failed',
+    expose: false,
+  },
 
   // Crypto primitives (src/crypto).
   crypto_key_length: {
