@@ -95,7 +95,6 @@ async function readStdinLines(): Promise<string[]> {
  */
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
 
   return new Promise((resolve, reject) => {
     let typed = '';
@@ -122,7 +121,10 @@ function promptHidden(prompt: string): Promise<string> {
       }
     };
 
+    // Echo goes off before the prompt shows: whoever types as soon as it
+    // appears (a person, a paste, a test) must not race the mode change.
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     stdin.setEncoding('utf8');
     stdin.on('data', onData);
     stdin.resume();
