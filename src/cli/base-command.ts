@@ -50,8 +50,37 @@ export abstract class BaseCommand extends Command {
 function asKnownError(err: Error): MetacryptError | undefined {
   if (err instanceof MetacryptError) return err;
   if ('parse' in err) {
-    const first = err.message.split('\n')[0] ?? err.message;
-    return new MetacryptError('cli_usage', `${first} (see --help)`);
+    return new MetacryptError('cli_usage', `${parseProblem(err)} (see --help)`);
   }
   return undefined;
+}
+
+// oclif's advice lines, which the `(see --help)` suffix replaces.
+const ADVICE = /^(See more help with --help|Note: |Alternatively, )/;
+
+// A first line that says nothing but that reasons follow.
+const HEADING_ONLY = /^The following errors? occurred:$/;
+
+// The colours oclif adds to a message, which a log line must not carry.
+const ANSI_SGR = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
+
+/**
+ * parseProblem makes oclif's parse message one line. Its first line is
+ * often only a heading (`The following error occurred:`, `Missing 1
+ * required arg:`) with the reasons on the lines below, so those are kept
+ * and joined, an argument list keeps the names (not their descriptions,
+ * set off by two spaces), and the advice is dropped.
+ */
+function parseProblem(err: Error): string {
+  const lines = err.message
+    .replace(ANSI_SGR, '')
+    .split('\n')
+    .filter((line) => !ADVICE.test(line.trim()));
+  const [heading = err.message, ...rest] = lines.map((line) => line.trim());
+  const details = rest
+    .map((line) => line.split(/\s{2,}/)[0] ?? '')
+    .filter((line) => line !== '');
+  if (details.length === 0) return heading;
+  if (HEADING_ONLY.test(heading)) return details.join('; ');
+  return `${heading} ${details.join(', ')}`;
 }
