@@ -9,7 +9,9 @@ import { readJsonInput, STDIN_PATH } from '../../input-bytes.js';
 import { replyObject, replyString } from '../../reply-fields.js';
 import type { PolicyRuleEntry } from './list.js';
 
-// The flags that build a rule, which --file replaces as a whole.
+// The flags that build a rule, which --file replaces as a whole. The
+// run checks they are not mixed, not oclif's `exclusive`, whose usage
+// line for seven flags reads as noise.
 const RULE_FLAGS = [
   'id',
   'priority',
@@ -18,7 +20,7 @@ const RULE_FLAGS = [
   'role',
   'resource',
   'action',
-];
+] as const;
 
 /** A list flag: repeat it, or separate the values with commas. */
 function listFlag(summary: string, helpValue: string) {
@@ -27,7 +29,6 @@ function listFlag(summary: string, helpValue: string) {
     helpValue,
     multiple: true,
     delimiter: ',',
-    exclusive: ['file'],
   });
 }
 
@@ -59,17 +60,14 @@ export class PolicyCreate extends ApiCommand {
     id: Flags.string({
       summary: 'The rule id: letters, digits, ., _ and -.',
       helpValue: 'ID',
-      exclusive: ['file'],
     }),
     priority: Flags.integer({
       summary: 'Lower numbers are tried first (0 to 2147483647).',
       helpValue: 'N',
-      exclusive: ['file'],
     }),
     effect: Flags.string({
       summary: 'What the rule decides when it matches.',
       options: ['allow', 'deny'],
-      exclusive: ['file'],
     }),
     username: listFlag('A username the rule matches.', 'NAME'),
     role: listFlag('An MCIAS role the rule matches.', 'ROLE'),
@@ -79,7 +77,6 @@ export class PolicyCreate extends ApiCommand {
       char: 'f',
       summary: `Read the rule as JSON from a file ('${STDIN_PATH}' for stdin).`,
       helpValue: 'PATH',
-      exclusive: RULE_FLAGS,
     }),
   };
 
@@ -91,7 +88,7 @@ export class PolicyCreate extends ApiCommand {
     const rule =
       flags.file === undefined
         ? ruleFromFlags(flags)
-        : await readJsonInput({ textFlag: 'file', file: flags.file });
+        : await ruleFromFile(flags.file, flags);
 
     // Step 2: create it.
     const client = this.userClient(flags);
@@ -135,6 +132,21 @@ function ruleFromFlags(flags: RuleFlagValues): Record<string, unknown> {
     ...list('resources', flags.resource),
     ...list('actions', flags.action),
   };
+}
+
+/** ruleFromFile reads the rule's JSON, with no rule flag beside it. */
+async function ruleFromFile(
+  file: string,
+  flags: RuleFlagValues,
+): Promise<unknown> {
+  const mixed = RULE_FLAGS.find((name) => flags[name] !== undefined);
+  if (mixed !== undefined) {
+    throw new MetacryptError(
+      'cli_usage',
+      `--file gives the whole rule: leave out --${mixed}`,
+    );
+  }
+  return readJsonInput({ textFlag: 'file', file });
 }
 
 function list(
