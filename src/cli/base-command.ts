@@ -50,30 +50,51 @@ export abstract class BaseCommand extends Command {
 function asKnownError(err: Error): MetacryptError | undefined {
   if (err instanceof MetacryptError) return err;
   if ('parse' in err) {
+    return new MetacryptError('cli_usage', `${parseProblem(err)} (see --help)`);
+  }
+  // A flag's own parser failing (an integer flag given `abc`): oclif
+  // rewrites the message to `Parsing --name \n\t<reason>...` but adds no
+  // `parse` field, so it is recognized by that shape.
+  const flag = FLAG_PARSING.exec(err.message);
+  if (flag?.[1] !== undefined) {
+    const reason = flag[2]?.trim() ?? 'invalid value';
     return new MetacryptError(
       'cli_usage',
-      `${usageProblem(err.message)} (see --help)`,
+      `${flag[1]}: ${reason} (see --help)`,
     );
   }
   return undefined;
 }
 
-// oclif's parse errors run over several lines: sometimes a header
-// (`The following error occurred:`) before the problem, sometimes the
-// problem split after a colon (`Missing 1 required arg:` then `file`),
-// always a closing `See more help with --help`. One line keeps what says
-// what is wrong.
-const PARSE_NOISE = [/^The following errors? occurred:$/, /^See more help/];
+// How oclif words a flag whose own parser threw.
+const FLAG_PARSING = /^Parsing (--[\w-]+) ?\n\t?([^\n]*)/;
 
-function usageProblem(message: string): string {
-  const lines = message
+// oclif's advice lines, which the `(see --help)` suffix replaces.
+const ADVICE = /^(See more help with --help|Note: |Alternatively, )/;
+
+// A first line that says nothing but that reasons follow.
+const HEADING_ONLY = /^The following errors? occurred:$/;
+
+// The colours oclif adds to a message, which a log line must not carry.
+const ANSI_SGR = new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g');
+
+/**
+ * parseProblem makes oclif's parse message one line. Its first line is
+ * often only a heading (`The following error occurred:`, `Missing 1
+ * required arg:`) with the reasons on the lines below, so those are kept
+ * and joined, an argument list keeps the names (not their descriptions,
+ * set off by two spaces), and the advice is dropped.
+ */
+function parseProblem(err: Error): string {
+  const lines = err.message
+    .replace(ANSI_SGR, '')
     .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !PARSE_NOISE.some((re) => re.test(line)));
-  let text = '';
-  for (const line of lines) {
-    if (text === '') text = line;
-    else text += text.endsWith(':') ? ` ${line}` : `; ${line}`;
-  }
-  return text === '' ? 'bad usage' : text;
+    .filter((line) => !ADVICE.test(line.trim()));
+  const [heading = err.message, ...rest] = lines.map((line) => line.trim());
+  const details = rest
+    .map((line) => line.split(/\s{2,}/)[0] ?? '')
+    .filter((line) => line !== '');
+  if (details.length === 0) return heading;
+  if (HEADING_ONLY.test(heading)) return details.join('; ');
+  return `${heading} ${details.join(', ')}`;
 }
