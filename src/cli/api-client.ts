@@ -121,7 +121,7 @@ function isErrorBody(body: unknown): body is { error: string; code: string } {
 }
 
 /** normalizeAddr checks the address is an https URL, without a slash. */
-function normalizeAddr(addr: string): string {
+export function normalizeAddr(addr: string): string {
   let url: URL;
   try {
     url = new URL(addr);

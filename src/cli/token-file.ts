@@ -21,6 +21,8 @@ export interface StoredToken {
   readonly addr: string;
   readonly token: string;
   readonly expires_at: string;
+  /** The --ca-cert the login used (an absolute path), if any. */
+  readonly ca_cert?: string;
 }
 
 /** tokenFilePath is where the token lives for a config directory. */
@@ -72,6 +74,9 @@ export function readToken(configDir: string): StoredToken | undefined {
       token: parsed.token,
       expires_at:
         typeof parsed.expires_at === 'string' ? parsed.expires_at : '',
+      ...(typeof parsed.ca_cert === 'string'
+        ? { ca_cert: parsed.ca_cert }
+        : {}),
     };
   } catch {
     return undefined;

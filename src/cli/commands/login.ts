@@ -1,5 +1,7 @@
 // `metacrypt login`: trades a username and password (and a TOTP code) for
 // a token, and keeps it for later commands, or prints it with --print.
+import { resolve } from 'node:path';
+
 import { Flags } from '@oclif/core';
 
 import { ApiCommand } from '../api-command.js';
@@ -89,6 +91,9 @@ export class Login extends ApiCommand {
       addr: client.addr,
       token,
       expires_at: expiresAt,
+      ...(flags['ca-cert'] === undefined
+        ? {}
+        : { ca_cert: resolve(flags['ca-cert']) }),
     });
     this.log(`Logged in to ${client.addr} as ${username}.`);
     this.log(`The token is stored in ${path} until ${expiresAt}.`);
