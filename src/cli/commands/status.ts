@@ -21,7 +21,8 @@ export class Status extends ApiCommand {
     'cannot be asked (unreachable, or a certificate not trusted).';
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> --addr https://metacrypt.example.com:8443 --ca-cert /path/to/ca.crt',
+    '<%= config.bin %> <%= command.id %> ' +
+      '--addr https://metacrypt.example.com:8443 --ca-cert /path/to/ca.crt',
     'METACRYPT_ADDR=https://localhost:8443 <%= config.bin %> <%= command.id %> --json',
   ];
 
