@@ -1,0 +1,29 @@
+// A per-process HMAC key for the web UI's signed cookies. It lives only
+// in memory, so a restart (which seals the vault) ends every session.
+import { createHmac } from 'node:crypto';
+
+import { constantTimeEqual, randomBytes } from '../../crypto/index.js';
+
+/** MAC_LENGTH is the length in bytes of a tag (HMAC-SHA256). */
+export const MAC_LENGTH = 32;
+
+/**
+ * MacKey signs short lists of strings under a random key. The label
+ * keeps a tag made for one purpose (a session cookie) from passing as
+ * one made for another (a CSRF token).
+ */
+export class MacKey {
+  readonly #key: Buffer = randomBytes(32);
+
+  /** tag is the HMAC-SHA256 of label and parts. */
+  tag(label: string, ...parts: readonly string[]): Buffer {
+    // JSON framing, so ["a.b", "c"] and ["a", "b.c"] never sign alike.
+    const input = JSON.stringify([label, ...parts]);
+    return createHmac('sha256', this.#key).update(input, 'utf8').digest();
+  }
+
+  /** verify tells, in constant time, whether tag signs label and parts. */
+  verify(tag: Uint8Array, label: string, ...parts: readonly string[]): boolean {
+    return constantTimeEqual(this.tag(label, ...parts), tag);
+  }
+}
