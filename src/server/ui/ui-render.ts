@@ -10,15 +10,16 @@ import type { ViewData } from './views.js';
 /**
  * HTMX_CONFIG is htmx's configuration, read from a meta tag so it needs
  * no inline script. No eval, no script tags from responses, no indicator
- * style element (the CSP forbids inline styles), no page snapshots in
- * localStorage (they would keep plaintext a page showed), and every
- * reply swapped, errors included, since error replies are the form
- * showing what went wrong.
+ * style element and no style attributes carried over a swap (the CSP
+ * forbids inline styles), no page snapshots in localStorage (they would
+ * keep plaintext a page showed), and every reply swapped, errors
+ * included, since error replies are the form showing what went wrong.
  */
 export const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
+  attributesToSettle: ['class', 'width', 'height'],
   historyCacheSize: 0,
   refreshOnHistoryMiss: true,
   selfRequestsOnly: true,
