@@ -230,6 +230,90 @@ describe('web UI pages', () => {
     assert.equal(sealed.headers['hx-redirect'], '/unseal');
   });
 
+  it('creates and deletes rules, and unmounts, showing each outcome', async () => {
+    const ui = new UiClient(h);
+    await ui.init();
+    await ui.login('admin');
+    await ui.post('/dashboard/mount', { name: 'transit', type: 'transit' });
+
+    // Step 1: a bad rule is refused in its form, the fields kept.
+    const bad = await ui.post(
+      '/dashboard/rules',
+      { id: 'users', priority: 'soon', effect: 'allow', roles: 'user' },
+      { htmx: true },
+    );
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /^<section id="policy"/);
+    assert.match(
+      bad.text,
+      /role="alert">policy: priority: must be a whole number/,
+    );
+    assert.match(bad.text, /id="rule-roles"[^>]*value="user"/);
+
+    // Step 2: a good one is listed; a plain post is redirected.
+    const good = await ui.post('/dashboard/rules', {
+      id: 'users',
+      priority: '10',
+      effect: 'allow',
+      roles: 'user, ops',
+      resources: 'engine/transit/*',
+      actions: ['encrypt', 'decrypt'],
+    });
+    assert.equal(good.status, 303);
+    assert.equal(good.headers.location, '/dashboard#policy');
+    const rules = await h.call('GET', '/v1/policy/rules', {
+      token: await h.login('admin'),
+    });
+    assert.deepEqual(rules.body, {
+      rules: [
+        {
+          id: 'users',
+          priority: 10,
+          effect: 'allow',
+          usernames: [],
+          roles: ['user', 'ops'],
+          resources: ['engine/transit/*'],
+          actions: ['encrypt', 'decrypt'],
+        },
+      ],
+    });
+    const page = await ui.get('/dashboard');
+    assert.match(page.text, /<tr id="rule-users">/);
+
+    // Step 3: delete the rule, then the mount.
+    const deleted = await ui.post(
+      '/dashboard/rules/delete',
+      { id: 'users' },
+      { htmx: true },
+    );
+    assert.match(deleted.text, /role="status">rule users deleted/);
+    assert.doesNotMatch(deleted.text, /rule-users/);
+    const unmounted = await ui.post(
+      '/dashboard/unmount',
+      { name: 'transit' },
+      { htmx: true },
+    );
+    assert.match(unmounted.text, /role="status">unmounted transit/);
+    assert.match(unmounted.text, /Nothing is mounted yet/);
+  });
+
+  it('shows a logout page, and refuses a form over the size limit', async () => {
+    const ui = new UiClient(h);
+    await ui.init();
+    assert.equal((await ui.get('/logout')).headers.location, '/login');
+    await ui.login('alice');
+    const page = await ui.get('/logout');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /action="\/logout"/);
+
+    const big = await ui.post('/dashboard/transit/transit/encrypt', {
+      key: 'k1',
+      plaintext: 'x'.repeat(1024 * 1024),
+    });
+    assert.equal(big.status, 413);
+    assert.match(big.text, /request too large: the limit is 1048576 bytes/);
+  });
+
   it('sends its own Content-Security-Policy, with no inline script or eval', async () => {
     const ui = new UiClient(h);
     for (const path of ['/init', '/static/app.css']) {
