@@ -3,7 +3,10 @@
 // the session cookie the browser holds.
 import { createHash } from 'node:crypto';
 
-import { constantTimeEqual, randomBytes } from '../../crypto/index.js';
+// The crypto helpers by file, not the module's index, which would load
+// the AEAD and the KDF: key code the main thread must not reach.
+import { randomBytes } from '../../crypto/random.js';
+import { constantTimeEqual } from '../../crypto/zeroize.js';
 import { MAC_LENGTH } from './mac-key.js';
 import type { MacKey } from './mac-key.js';
 

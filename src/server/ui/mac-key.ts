@@ -2,7 +2,10 @@
 // in memory, so a restart (which seals the vault) ends every session.
 import { createHmac } from 'node:crypto';
 
-import { constantTimeEqual, randomBytes } from '../../crypto/index.js';
+// The crypto helpers by file, not the module's index, which would load
+// the AEAD and the KDF: key code the main thread must not reach.
+import { randomBytes } from '../../crypto/random.js';
+import { constantTimeEqual } from '../../crypto/zeroize.js';
 
 /** MAC_LENGTH is the length in bytes of a tag (HMAC-SHA256). */
 export const MAC_LENGTH = 32;

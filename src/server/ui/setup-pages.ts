@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 
 import type { Request, Response, Router } from 'express';
 
-import { constantTimeEqual } from '../../crypto/index.js';
+// The main thread imports the helpers it needs, not the crypto module's
+// index, which would load the AEAD and the KDF, key code it must not reach.
+import { constantTimeEqual } from '../../crypto/zeroize.js';
 import { MetacryptError } from '../../errors/index.js';
 import { checkCsrf } from './csrf-guard.js';
 import { field } from './form-body.js';
