@@ -6,6 +6,7 @@ import { MetacryptError } from '../../errors/index.js';
 import { checkCsrf } from './csrf-guard.js';
 import { field } from './form-body.js';
 import { pageHeaders } from './page-headers.js';
+import { uiContextOf } from './ui-context.js';
 import { showErrorsIn } from './ui-errors.js';
 import type { ShownError } from './ui-errors.js';
 import type { UiKit } from './ui-kit.js';
@@ -17,7 +18,6 @@ import {
   onlyAt,
   startSession,
 } from './ui-session.js';
-import { uiContextOf } from './ui-context.js';
 
 // As the API's login body allows.
 const MAX_USERNAME = 256;

@@ -10,8 +10,8 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-import { SESSION_COOKIE } from '../../../src/server/ui/cookies.js';
 import { projectPath } from '../../../src/paths.js';
+import { SESSION_COOKIE } from '../../../src/server/ui/cookies.js';
 import { devUser } from '../../fixtures/identity-process.js';
 import { PASSWORD } from '../../keyworker/vault-scratch.js';
 import { Harness } from '../harness.js';
