@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 // the AEAD and the KDF: key code the main thread must not reach.
 import { randomBytes } from '../../crypto/random.js';
 import { constantTimeEqual } from '../../crypto/zeroize.js';
-import { MAC_LENGTH } from './mac-key.js';
+import { fromBase64url, MAC_LENGTH } from './mac-key.js';
 import type { MacKey } from './mac-key.js';
 
 // Layout: `<32 random bytes, base64url>.<HMAC-SHA256, base64url>`, the
@@ -46,8 +46,9 @@ export class CsrfTokens {
     const match = TOKEN.exec(token);
     if (match === null) return false;
     const [, random = '', tag = ''] = match;
-    const tagBytes = Buffer.from(tag, 'base64url');
-    if (tagBytes.length !== MAC_LENGTH) return false;
+    if (fromBase64url(random) === undefined) return false;
+    const tagBytes = fromBase64url(tag);
+    if (tagBytes?.length !== MAC_LENGTH) return false;
     return this.#key.verify(tagBytes, LABEL, binding, random);
   }
 

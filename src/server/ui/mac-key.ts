@@ -11,6 +11,18 @@ import { constantTimeEqual } from '../../crypto/zeroize.js';
 export const MAC_LENGTH = 32;
 
 /**
+ * fromBase64url decodes text, or returns undefined unless text is the
+ * one canonical base64url spelling of its bytes. Node's decoder ignores
+ * the spare low bits of the last character, so without this check four
+ * spellings of a tag would all pass.
+ */
+export function fromBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+/**
  * MacKey signs short lists of strings under a random key. The label
  * keeps a tag made for one purpose (a session cookie) from passing as
  * one made for another (a CSRF token).

@@ -1,6 +1,6 @@
 // The session cookie's value: the MCIAS token and the seal epoch it was
 // issued in, signed, so a cookie from before a seal can be told apart.
-import { MAC_LENGTH } from './mac-key.js';
+import { fromBase64url, MAC_LENGTH } from './mac-key.js';
 import type { MacKey } from './mac-key.js';
 
 /** SessionTicket is what a session cookie carries. */
@@ -16,7 +16,6 @@ export interface SessionTicket {
 const VERSION = 's1';
 const LABEL = 'metacrypt session';
 const EPOCH = /^(0|[1-9][0-9]{0,14})$/;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** SessionCookies seals tickets into cookie values and opens them. */
 export class SessionCookies {
@@ -49,11 +48,12 @@ export class SessionCookies {
       string,
     ];
     if (version !== VERSION || !EPOCH.test(epoch)) return undefined;
-    if (!BASE64URL.test(token) || !BASE64URL.test(tag)) return undefined;
 
-    const tagBytes = Buffer.from(tag, 'base64url');
-    if (tagBytes.length !== MAC_LENGTH) return undefined;
-    const text = Buffer.from(token, 'base64url').toString('utf8');
+    const tokenBytes = fromBase64url(token);
+    const tagBytes = fromBase64url(tag);
+    if (tokenBytes === undefined || tokenBytes.length === 0) return undefined;
+    if (tagBytes?.length !== MAC_LENGTH) return undefined;
+    const text = tokenBytes.toString('utf8');
     if (!this.#key.verify(tagBytes, LABEL, version, epoch, text)) {
       return undefined;
     }

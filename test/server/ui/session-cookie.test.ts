@@ -27,6 +27,20 @@ describe('session cookies', () => {
     }
   });
 
+  it('does not open another spelling of the same tag bytes', () => {
+    // The last of 43 base64url characters carries 4 bits and 2 spare
+    // ones; flipping a spare bit spells the same 32 bytes differently.
+    const alphabet =
+      'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const value = cookies.seal(ticket);
+    const last = alphabet.indexOf(value.slice(-1));
+    const respelt = value.slice(0, -1) + (alphabet[last ^ 1] ?? '');
+    const tag = (text: string): Buffer =>
+      Buffer.from(text.split('.')[3] ?? '', 'base64url');
+    assert.deepEqual(tag(respelt), tag(value));
+    assert.equal(cookies.open(respelt), undefined);
+  });
+
   it('does not open another epoch, another key, or a malformed value', () => {
     const value = cookies.seal(ticket);
     const [version, , token, tag] = value.split('.');
