@@ -89,6 +89,14 @@ export const ERROR_CATALOGUE = {
     expose: true,
   },
 
+  // The web UI (src/server/ui): a form post whose CSRF token is missing,
+  // does not match its cookie or was made for another session.
+  csrf_failed: {
+    status: 403,
+    message: 'form expired: reload the page and try again',
+    expose: true,
+  },
+
   // The HTTPS server (src/server).
   server_tls: { status: 500, message: 'server: tls error', expose: false },
   server_listen: {

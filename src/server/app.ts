@@ -1,5 +1,6 @@
-// The Express application: middleware in order, the API under /v1, and
-// JSON errors for everything else. Building it listens on nothing.
+// The Express application: middleware in order, the API under /v1, the
+// web UI, and JSON errors for everything else. Building it listens on
+// nothing.
 import express from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
@@ -14,12 +15,13 @@ import { sysRoutes } from './routes/sys-routes.js';
 import { transitRoutes } from './routes/transit-routes.js';
 import { makeGuards } from './server-parts.js';
 import type { ServerDeps, ServerParts } from './server-parts.js';
+import { uiRouter } from './ui/ui-router.js';
 
 /**
  * createApp builds the server's request handler. The order matters: the
  * request's start first (its id, so every later line can name it, and
  * the access log written when the reply finishes), security headers, the
- * API, and last the 404 and the error handler.
+ * API, the web UI, and last the 404 and the error handler.
  */
 export function createApp(deps: ServerDeps): Express {
   const parts: ServerParts = { ...deps, guards: makeGuards(deps) };
@@ -41,6 +43,7 @@ export function createApp(deps: ServerDeps): Express {
   api.use(metricsRoute(parts));
   api.use(sysRoutes(parts));
   app.use('/v1', api);
+  app.use(uiRouter(parts));
 
   app.use(notFound());
   app.use(errorHandler(deps.logger));

@@ -58,9 +58,12 @@ function asMetacryptError(err: unknown): MetacryptError | undefined {
   return undefined;
 }
 
-// What a log line may say of an unplanned fault: its class, code and
-// stack frames, not its message, which may quote input or internals.
-function faultOf(err: unknown): Record<string, unknown> {
+/**
+ * faultOf is what a log line may say of an unplanned fault: its class,
+ * code and stack frames, not its message, which may quote input or
+ * internals. The web UI logs its faults with it too.
+ */
+export function faultOf(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { type: typeof err };
   const frames = (err.stack ?? '').split('\n').slice(1, 8);
   const code = (err as { code?: unknown }).code;
