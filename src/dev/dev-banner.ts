@@ -33,6 +33,7 @@ export function devBanner(
   const { admin, user } = facts.accounts;
   const rows: [string, string][] = [
     ['Address', facts.addr],
+    ['Web UI', `${facts.addr}/ (your browser will not know the CA)`],
     ['Data directory', facts.dataDir],
     [
       'CA certificate',
