@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { CliHome } from '../fixtures/cli-process.js';
+import { addrFlags, cliTarget } from '../fixtures/cli-target.js';
 import { closedPort } from '../fixtures/stub-servers.js';
 import {
   startServerProcess,
@@ -15,30 +16,16 @@ import {
 } from '../fixtures/server-process.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
-import { Harness } from '../server/harness.js';
 
 const NOT_A_TERMINAL =
   'stdin is not a terminal: pass --password-stdin to read the password ' +
   'from it\n';
 
 describe('metacrypt init --addr', () => {
-  let h: Harness;
-  const home = new CliHome();
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
+  const target = cliTarget();
+  const { home, server } = target;
   const state = async (): Promise<unknown> =>
-    (await h.call('GET', '/v1/status')).body;
-  before(async () => {
-    h = await Harness.start();
-  });
-  after(async () => {
-    home.remove();
-    await h.close();
-  });
+    (await target.h.call('GET', '/v1/status')).body;
 
   it('refuses a stdin that is not a terminal without --password-stdin', async () => {
     const run = await home.run(['init', ...server()], { stdin: PASSWORD });
@@ -73,7 +60,7 @@ describe('metacrypt init --addr', () => {
     assert.equal(tty.status, 0, tty.output);
     assert.match(
       tty.output,
-      new RegExp(`Initialized the vault at ${h.url}; it is unsealed\\.`),
+      new RegExp(`Initialized the vault at ${target.url}; it is unsealed\\.`),
     );
     assert.ok(!tty.output.includes(PASSWORD), 'the password was echoed');
     assert.deepEqual(await state(), { state: 'unsealed' });
@@ -89,27 +76,27 @@ describe('metacrypt init --addr', () => {
   });
 
   it('reads one line with --password-stdin, the server from the env', async () => {
-    await h.fresh();
+    await target.h.fresh();
     const run = await home.run(['init', '--password-stdin', '--json'], {
       stdin: `${PASSWORD}\n`,
-      env: { METACRYPT_ADDR: h.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
+      env: { METACRYPT_ADDR: target.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
     });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), {
       initialized: true,
       state: 'unsealed',
-      addr: h.url,
+      addr: target.url,
     });
     assert.deepEqual(await state(), { state: 'unsealed' });
 
     // The password is the one the server keeps: it unseals after a seal.
-    const admin = await h.login('admin');
-    await h.call('POST', '/v1/seal', { token: admin });
-    await h.unseal();
+    const admin = await target.h.login('admin');
+    await target.h.call('POST', '/v1/seal', { token: admin });
+    await target.h.unseal();
   });
 
   it('passes on the server refusing a short password', async () => {
-    await h.fresh();
+    await target.h.fresh();
     const run = await home.run(['init', ...server(), '--password-stdin'], {
       stdin: 'too short\n',
     });
@@ -150,7 +137,7 @@ describe('metacrypt init on the database', () => {
 
     const server = await startServerProcess(path, work);
     try {
-      const addr = ['--addr', server.url, '--ca-cert', TLS_FILES.caCert];
+      const addr = addrFlags(server.url);
       const status = await home.run(['status', ...addr, '--json']);
       assert.equal(status.status, 2, status.stderr);
       assert.deepEqual(JSON.parse(status.stdout), {

@@ -2,34 +2,17 @@
 // new one from prompts or two lines of stdin; afterwards only the new one
 // unseals.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { CliHome } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
-import { Harness } from '../server/harness.js';
 
 const NEW_PASSWORD = 'staple battery horse correct';
 
 describe('metacrypt rekey', () => {
-  let h: Harness;
-  let admin: string;
-  let alice: string;
-  const home = new CliHome();
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
-  const asAdmin = (): string[] => [...server(), '--token', admin];
-  before(async () => {
-    ({ h, admin, alice } = await Harness.startReady());
-  });
-  after(async () => {
-    home.remove();
-    await h.close();
-  });
+  const target = readyCliTarget();
+  const { home, server, asAdmin } = target;
 
   it('changes the password; then only the new one unseals', async () => {
     const run = await home.run(
@@ -38,7 +21,7 @@ describe('metacrypt rekey', () => {
     );
     assert.equal(run.status, 0, run.stderr);
     const out = JSON.parse(run.stdout) as { addr: string; rekeyed_at: string };
-    assert.equal(out.addr, h.url);
+    assert.equal(out.addr, target.url);
     assert.ok(!Number.isNaN(Date.parse(out.rekeyed_at)), out.rekeyed_at);
 
     const sealed = await home.run(['seal', ...asAdmin()]);
@@ -52,7 +35,7 @@ describe('metacrypt rekey', () => {
       stdin: `${NEW_PASSWORD}\n`,
     });
     assert.equal(fresh.status, 0, fresh.stderr);
-    assert.equal(fresh.stdout, `${h.url}: unsealed\n`);
+    assert.equal(fresh.stdout, `${target.url}: unsealed\n`);
   });
 
   it('exits 1 with invalid password for a wrong current one', async () => {
@@ -94,8 +77,8 @@ describe('metacrypt rekey', () => {
     assert.ok(!tty.output.includes(PASSWORD), 'a password was echoed');
 
     // PASSWORD is back in force.
-    await h.call('POST', '/v1/seal', { token: admin });
-    await h.unseal();
+    await target.h.call('POST', '/v1/seal', { token: target.admin });
+    await target.h.unseal();
   });
 
   it('needs both lines on stdin', async () => {
@@ -129,9 +112,9 @@ describe('metacrypt rekey', () => {
     const user = await home.run(['rekey', '--password-stdin', '--json'], {
       stdin: `${PASSWORD}\n${NEW_PASSWORD}\n`,
       env: {
-        METACRYPT_ADDR: h.url,
+        METACRYPT_ADDR: target.url,
         METACRYPT_CA_CERT: TLS_FILES.caCert,
-        METACRYPT_TOKEN: alice,
+        METACRYPT_TOKEN: target.alice,
       },
     });
     assert.equal(user.status, 1);
@@ -142,7 +125,7 @@ describe('metacrypt rekey', () => {
   });
 
   it('refuses a sealed vault before asking', async () => {
-    await h.call('POST', '/v1/seal', { token: admin });
+    await target.h.call('POST', '/v1/seal', { token: target.admin });
     const run = await home.run(['rekey', ...asAdmin()]);
     assert.equal(run.status, 1);
     assert.equal(run.stderr, 'sealed\n');

@@ -2,33 +2,17 @@
 // user's is refused with 403, and the token comes from the flag, the
 // environment or the file `metacrypt login` writes.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { writeToken } from '../../src/cli/token-file.js';
-import { CliHome } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 describe('metacrypt seal', () => {
-  let h: Harness;
-  let admin: string;
-  let alice: string;
-  const home = new CliHome();
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
+  const target = readyCliTarget();
+  const { home, server } = target;
   const state = async (): Promise<unknown> =>
-    (await h.call('GET', '/v1/status')).body;
-  before(async () => {
-    ({ h, admin, alice } = await Harness.startReady());
-  });
-  after(async () => {
-    home.remove();
-    await h.close();
-  });
+    (await target.h.call('GET', '/v1/status')).body;
 
   it('refuses to run without a token', async () => {
     const run = await home.run(['seal', ...server()]);
@@ -41,7 +25,7 @@ describe('metacrypt seal', () => {
   });
 
   it("refuses a user's token with the server's 403", async () => {
-    const run = await home.run(['seal', ...server(), '--token', alice]);
+    const run = await home.run(['seal', ...server(), '--token', target.alice]);
     assert.equal(run.status, 1);
     assert.equal(run.stderr, 'forbidden\n');
 
@@ -49,7 +33,7 @@ describe('metacrypt seal', () => {
       'seal',
       ...server(),
       '--token',
-      alice,
+      target.alice,
       '--json',
     ]);
     assert.deepEqual(JSON.parse(json.stdout), {
@@ -60,36 +44,39 @@ describe('metacrypt seal', () => {
   });
 
   it("seals with an admin's token", async () => {
-    const run = await home.run(['seal', ...server(), '--token', admin]);
+    const run = await home.run(['seal', ...server(), '--token', target.admin]);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `${h.url}: sealed\n`);
+    assert.equal(run.stdout, `${target.url}: sealed\n`);
     assert.deepEqual(await state(), { state: 'sealed' });
   });
 
   it('leaves a sealed vault as it is and exits 0', async () => {
-    const run = await home.run(['seal', ...server(), '--token', admin]);
+    const run = await home.run(['seal', ...server(), '--token', target.admin]);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `${h.url}: already sealed\n`);
+    assert.equal(run.stdout, `${target.url}: already sealed\n`);
   });
 
   it('takes the server and the token from the environment', async () => {
-    await h.unseal();
+    await target.h.unseal();
     const run = await home.run(['seal', '--json'], {
       env: {
-        METACRYPT_ADDR: h.url,
+        METACRYPT_ADDR: target.url,
         METACRYPT_CA_CERT: TLS_FILES.caCert,
-        METACRYPT_TOKEN: admin,
+        METACRYPT_TOKEN: target.admin,
       },
     });
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { addr: h.url, state: 'sealed' });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      addr: target.url,
+      state: 'sealed',
+    });
   });
 
   it('uses the token metacrypt login stored', async () => {
-    await h.unseal();
+    await target.h.unseal();
     writeToken(home.configDir, {
-      addr: h.url,
-      token: admin,
+      addr: target.url,
+      token: target.admin,
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     });
     const run = await home.run(['seal', ...server()]);

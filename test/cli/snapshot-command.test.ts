@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { CliHome } from '../fixtures/cli-process.js';
+import { addrFlags } from '../fixtures/cli-target.js';
 import { httpsRequest, postJson } from '../fixtures/https-request.js';
 import { devUser, startIdentityProcess } from '../fixtures/identity-process.js';
 import type { IdentityProcess } from '../fixtures/identity-process.js';
@@ -25,7 +26,6 @@ import {
   startServerProcess,
   writeServerConfig,
 } from '../fixtures/server-process.js';
-import { TLS_FILES } from '../fixtures/tls-files.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
 
 /** today is the runbook's $(date +%Y%m%d). */
@@ -187,7 +187,7 @@ describe('metacrypt snapshot', () => {
     // Step 4: start, unseal with the original password, read the rules.
     const restored = await startServerProcess(config, work);
     try {
-      const addr = ['--addr', restored.url, '--ca-cert', TLS_FILES.caCert];
+      const addr = addrFlags(restored.url);
       const status = await home.run(['status', ...addr]);
       assert.equal(status.status, 2, status.stderr);
       assert.equal(status.stdout, `${restored.url}: sealed\n`);

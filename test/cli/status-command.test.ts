@@ -1,66 +1,55 @@
 // `metacrypt status`, run as a real process against a real server: the
 // state as text and JSON, and the exit code a health check branches on.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { CliHome } from '../fixtures/cli-process.js';
+import { cliTarget } from '../fixtures/cli-target.js';
 import { closedPort } from '../fixtures/stub-servers.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 describe('metacrypt status', () => {
-  let h: Harness;
+  const target = cliTarget();
+  const { home, server } = target;
   let admin: string;
-  const home = new CliHome();
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
-  before(async () => {
-    h = await Harness.start();
-  });
-  after(async () => {
-    home.remove();
-    await h.close();
-  });
 
   it('exits 2 for an uninitialized vault', async () => {
     const run = await home.run(['status', ...server()]);
     assert.equal(run.status, 2, run.stderr);
-    assert.equal(run.stdout, `${h.url}: uninitialized\n`);
+    assert.equal(run.stdout, `${target.url}: uninitialized\n`);
     assert.equal(run.stderr, '');
   });
 
   it('exits 0 for an unsealed vault, and prints JSON with --json', async () => {
-    await h.init();
-    admin = await h.login('admin');
+    await target.h.init();
+    admin = await target.h.login('admin');
     const run = await home.run(['status', ...server(), '--json']);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), {
-      addr: h.url,
+      addr: target.url,
       state: 'unsealed',
     });
   });
 
   it('exits 2 for a sealed vault, found through the environment', async () => {
-    const sealed = await h.call('POST', '/v1/seal', { token: admin });
+    const sealed = await target.h.call('POST', '/v1/seal', { token: admin });
     assert.equal(sealed.status, 200);
     const run = await home.run(['status', '--json'], {
-      env: { METACRYPT_ADDR: h.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
+      env: { METACRYPT_ADDR: target.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
     });
     assert.equal(run.status, 2, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { addr: h.url, state: 'sealed' });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      addr: target.url,
+      state: 'sealed',
+    });
   });
 
   it('exits 1 when the certificate is not trusted', async () => {
-    const run = await home.run(['status', '--addr', h.url]);
+    const run = await home.run(['status', '--addr', target.url]);
     assert.equal(run.status, 1);
     assert.equal(run.stdout, '');
     assert.equal(
       run.stderr,
-      `cannot reach ${h.url}: certificate not trusted (pass --ca-cert)\n`,
+      `cannot reach ${target.url}: certificate not trusted (pass --ca-cert)\n`,
     );
   });
 

@@ -5,42 +5,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { CliHome } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { devUser } from '../fixtures/identity-process.js';
-import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 describe('the stored login', () => {
-  let h: Harness;
-  const cli = new CliHome();
+  const target = readyCliTarget();
+  const { home: cli, server } = target;
 
   before(async () => {
-    ({ h } = await Harness.startReady());
     const login = await cli.run(
-      [
-        'login',
-        '--addr',
-        h.url,
-        '--ca-cert',
-        TLS_FILES.caCert,
-        '--username',
-        'admin',
-        '--password-stdin',
-      ],
+      ['login', ...server(), '--username', 'admin', '--password-stdin'],
       { stdin: `${devUser('admin').password}\n` },
     );
     assert.equal(login.status, 0, login.stderr);
-  });
-
-  after(async () => {
-    cli.remove();
-    await h.close();
   });
 
   it('gives later commands their server and CA file', async () => {
     const status = await cli.run(['status', '--json']);
     assert.equal(status.status, 0, status.stderr);
     const reply = JSON.parse(status.stdout) as { addr: string; state: string };
-    assert.equal(reply.addr, h.url);
+    assert.equal(reply.addr, target.url);
     assert.equal(reply.state, 'unsealed');
 
     const list = await cli.run(['engine', 'list', '--json']);
@@ -55,15 +39,15 @@ describe('the stored login', () => {
     assert.equal(list.status, 1);
     assert.equal(
       list.stderr,
-      `not logged in to ${other}: the stored login is for ${h.url}; ` +
+      `not logged in to ${other}: the stored login is for ${target.url}; ` +
         'run metacrypt login --addr, or pass --token\n',
     );
   });
 
   it('yields to an explicit --token and METACRYPT_ADDR', async () => {
-    const token = await h.login('alice');
+    const token = await target.h.login('alice');
     const run = await cli.run(['engine', 'list', '--json'], {
-      env: { METACRYPT_ADDR: h.url, METACRYPT_TOKEN: token },
+      env: { METACRYPT_ADDR: target.url, METACRYPT_TOKEN: token },
     });
     assert.equal(run.status, 0, run.stderr);
   });

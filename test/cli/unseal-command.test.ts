@@ -1,48 +1,34 @@
 // `metacrypt unseal`, run as a real process: the password from a hidden
 // prompt or from stdin, a wrong one, the lockout and its retry time.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { CliHome } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { startHttpsStub } from '../fixtures/stub-servers.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
-import { Harness } from '../server/harness.js';
 
 const NOT_A_TERMINAL =
   'stdin is not a terminal: pass --password-stdin to read the password ' +
   'from it\n';
 
 describe('metacrypt unseal', () => {
-  let h: Harness;
-  let admin: string;
-  const home = new CliHome();
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
-  const seal = async (): Promise<void> => {
-    const reply = await h.call('POST', '/v1/seal', { token: admin });
+  const target = readyCliTarget();
+  const { home, server } = target;
+  const seal = async (token = target.admin): Promise<void> => {
+    const reply = await target.h.call('POST', '/v1/seal', { token });
     assert.equal(reply.status, 200, reply.text);
   };
   const state = async (): Promise<unknown> =>
-    (await h.call('GET', '/v1/status')).body;
-  before(async () => {
-    ({ h, admin } = await Harness.startReady());
-  });
-  after(async () => {
-    home.remove();
-    await h.close();
-  });
+    (await target.h.call('GET', '/v1/status')).body;
 
   it('leaves an unsealed vault as it is, asking nothing', async () => {
     // stdin is not a terminal and there is no --password-stdin, so any
     // attempt to ask for the password would fail.
     const run = await home.run(['unseal', ...server()]);
     assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `${h.url}: already unsealed\n`);
+    assert.equal(run.stdout, `${target.url}: already unsealed\n`);
   });
 
   it('refuses a stdin that is not a terminal without --password-stdin', async () => {
@@ -78,7 +64,7 @@ describe('metacrypt unseal', () => {
       [{ expect: 'Seal password: ', send: `${PASSWORD}\r` }],
     );
     assert.equal(tty.status, 0, tty.output);
-    assert.match(tty.output, new RegExp(`${h.url}: unsealed`));
+    assert.match(tty.output, new RegExp(`${target.url}: unsealed`));
     assert.ok(!tty.output.includes(PASSWORD), 'the password was echoed');
     assert.deepEqual(await state(), { state: 'unsealed' });
   });
@@ -87,23 +73,22 @@ describe('metacrypt unseal', () => {
     await seal();
     const run = await home.run(['unseal', '--password-stdin', '--json'], {
       stdin: `${PASSWORD}\n`,
-      env: { METACRYPT_ADDR: h.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
+      env: { METACRYPT_ADDR: target.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
     });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), {
-      addr: h.url,
+      addr: target.url,
       state: 'unsealed',
     });
   });
 
   it('says when to try again once locked out', async () => {
     // A new vault, so that the lockout does not outlast this test.
-    await h.fresh();
-    await h.init();
-    admin = await h.login('admin');
-    await seal();
+    await target.h.fresh();
+    await target.h.init();
+    await seal(await target.h.login('admin'));
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const wrong = await h.call('POST', '/v1/unseal', {
+      const wrong = await target.h.call('POST', '/v1/unseal', {
         json: { password: `wrong password ${String(attempt)}` },
       });
       assert.equal(wrong.status, 401);
@@ -128,7 +113,7 @@ describe('metacrypt unseal', () => {
   });
 
   it('refuses an uninitialized vault before asking', async () => {
-    await h.fresh();
+    await target.h.fresh();
     const run = await home.run(['unseal', ...server()]);
     assert.equal(run.status, 1);
     assert.equal(run.stderr, 'not initialized\n');

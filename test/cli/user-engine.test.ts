@@ -2,35 +2,16 @@
 // against a real server: the admin check, the table, --json, and where
 // the token comes from (flag, METACRYPT_TOKEN, the stored file).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { CliHome } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { devUser } from '../fixtures/identity-process.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 describe('metacrypt engine', () => {
-  let h: Harness;
-  let admin: string;
-  let alice: string;
-  const cli = new CliHome();
-
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
-  const asAdmin = (): string[] => [...server(), '--token', admin];
-
-  before(async () => {
-    ({ h, admin, alice } = await Harness.startReady());
-  });
-
-  after(async () => {
-    cli.remove();
-    await h.close();
-  });
+  const target = readyCliTarget();
+  const { home: cli, server, as, asAdmin } = target;
 
   it('mounts an engine as admin and prints the mount with --json', async () => {
     const run = await cli.run([
@@ -74,9 +55,7 @@ describe('metacrypt engine', () => {
       'mine',
       '--type',
       'transit',
-      ...server(),
-      '--token',
-      alice,
+      ...as(target.alice),
     ]);
 
     assert.equal(run.status, 1);
@@ -89,9 +68,7 @@ describe('metacrypt engine', () => {
       '--type',
       'transit',
       '--json',
-      ...server(),
-      '--token',
-      alice,
+      ...as(target.alice),
     ]);
     assert.equal(json.status, 1);
     assert.deepEqual(JSON.parse(json.stdout), {
@@ -148,13 +125,7 @@ describe('metacrypt engine', () => {
   });
 
   it('lists the mounts as a table, for any user', async () => {
-    const run = await cli.run([
-      'engine',
-      'list',
-      ...server(),
-      '--token',
-      alice,
-    ]);
+    const run = await cli.run(['engine', 'list', ...as(target.alice)]);
 
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
@@ -168,16 +139,18 @@ describe('metacrypt engine', () => {
     const run = await cli.run(['engine', 'list', '--json', ...asAdmin()]);
     assert.equal(run.status, 0, run.stderr);
 
-    const direct = await h.call('GET', '/v1/engine/mounts', { token: admin });
+    const direct = await target.h.call('GET', '/v1/engine/mounts', {
+      token: target.admin,
+    });
     assert.deepEqual(JSON.parse(run.stdout), direct.body);
   });
 
   it('takes the token from METACRYPT_TOKEN and the address from the env', async () => {
     const run = await cli.run(['engine', 'list', '--json'], {
       env: {
-        METACRYPT_ADDR: h.url,
+        METACRYPT_ADDR: target.url,
         METACRYPT_CA_CERT: TLS_FILES.caCert,
-        METACRYPT_TOKEN: alice,
+        METACRYPT_TOKEN: target.alice,
       },
     });
 
@@ -238,9 +211,7 @@ describe('metacrypt engine', () => {
       'engine',
       'unmount',
       'transit',
-      ...server(),
-      '--token',
-      alice,
+      ...as(target.alice),
     ]);
 
     assert.equal(run.status, 1);

@@ -3,13 +3,13 @@
 // file and its modes, --print, and a token that stops working.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { decodeBase32, totpCode } from '../../src/dev-identity/index.js';
-import { CliHome } from '../fixtures/cli-process.js';
+import type { CliHome } from '../fixtures/cli-process.js';
+import { cliTarget } from '../fixtures/cli-target.js';
 import { DEV_TOTP_SECRET, devUser } from '../fixtures/identity-process.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 const ALICE = devUser('alice').password;
 
@@ -20,45 +20,27 @@ interface StoredFile {
 }
 
 describe('metacrypt login and logout', () => {
-  let h: Harness;
-  const homes: CliHome[] = [];
-
-  // A new user corner per test, so no test sees another's token.
-  const home = (): CliHome => {
-    const made = new CliHome();
-    homes.push(made);
-    return made;
-  };
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-  ];
+  // A new corner for each test, so no test sees another's token.
+  const target = cliTarget();
+  const { newHome, server } = target;
   const stored = (cli: CliHome): StoredFile => {
     const file = JSON.parse(
       readFileSync(`${cli.configDir}/token.json`, 'utf8'),
     ) as StoredFile;
-    h.secret(file.token);
+    target.h.secret(file.token);
     return file;
   };
   const tokenWorks = async (token: string): Promise<boolean> => {
-    const reply = await h.call('GET', '/v1/auth/tokeninfo', { token });
+    const reply = await target.h.call('GET', '/v1/auth/tokeninfo', { token });
     return reply.status === 200;
   };
 
   before(async () => {
-    h = await Harness.start();
-    await h.init();
-  });
-
-  after(async () => {
-    for (const cli of homes) cli.remove();
-    await h.close();
+    await target.h.init();
   });
 
   it('logs in at a hidden prompt and stores the token 0600 in a 0700 dir', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.runTty(
       ['login', ...server(), '--username', 'alice'],
       [{ expect: 'Password: ', send: `${ALICE}\r` }],
@@ -74,14 +56,14 @@ describe('metacrypt login and logout', () => {
     assert.equal(statSync(cli.configDir).mode & 0o777, 0o700);
     assert.equal(statSync(`${cli.configDir}/token.json`).mode & 0o777, 0o600);
     const file = stored(cli);
-    assert.equal(file.addr, h.url);
+    assert.equal(file.addr, target.url);
     assert.ok(Date.parse(file.expires_at) > Date.now());
     assert.ok(await tokenWorks(file.token));
     assert.ok(!run.output.includes(file.token), 'the token was printed');
   });
 
   it('asks for the username on the terminal, visibly', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.runTty(
       ['login', ...server()],
       [
@@ -99,7 +81,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('reads the password from stdin and prints JSON without the token', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(
       ['login', ...server(), '-u', 'alice', '--password-stdin', '--json'],
       { stdin: `${ALICE}\n` },
@@ -118,12 +100,15 @@ describe('metacrypt login and logout', () => {
   });
 
   it('finds the server through METACRYPT_ADDR and METACRYPT_CA_CERT', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(
       ['login', '--username', 'alice', '--password-stdin'],
       {
         stdin: `${ALICE}\n`,
-        env: { METACRYPT_ADDR: h.url, METACRYPT_CA_CERT: TLS_FILES.caCert },
+        env: {
+          METACRYPT_ADDR: target.url,
+          METACRYPT_CA_CERT: TLS_FILES.caCert,
+        },
       },
     );
 
@@ -132,7 +117,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('refuses to ask for a username when stdin is not a terminal', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(['login', ...server(), '--password-stdin'], {
       stdin: `${ALICE}\n`,
     });
@@ -143,7 +128,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('refuses a piped password without --password-stdin', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(['login', ...server(), '-u', 'alice'], {
       stdin: `${ALICE}\n`,
     });
@@ -153,7 +138,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('logs in a TOTP user with --totp, and refuses one without it', async () => {
-    const cli = home();
+    const cli = newHome();
     const password = `${devUser('tess').password}\n`;
     const args = ['login', ...server(), '-u', 'tess', '--password-stdin'];
     const secret = decodeBase32(DEV_TOTP_SECRET);
@@ -170,7 +155,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it("exits 1 with the server's message for bad credentials", async () => {
-    const cli = home();
+    const cli = newHome();
     const args = ['login', ...server(), '-u', 'alice', '--password-stdin'];
 
     const text = await cli.run(args, { stdin: 'not her password\n' });
@@ -190,7 +175,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('passes on login_denied for a disabled account', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(
       ['login', ...server(), '-u', 'dana', '--password-stdin', '--json'],
       { stdin: `${devUser('dana').password}\n` },
@@ -204,7 +189,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('prints only the token with --print and stores nothing', async () => {
-    const cli = home();
+    const cli = newHome();
     const args = ['login', ...server(), '-u', 'alice', '--password-stdin'];
 
     const run = await cli.run([...args, '--print'], { stdin: `${ALICE}\n` });
@@ -213,7 +198,7 @@ describe('metacrypt login and logout', () => {
     assert.equal(lines.length, 2);
     assert.equal(lines[1], '');
     const token = lines[0] ?? '';
-    h.secret(token);
+    target.h.secret(token);
     assert.ok(await tokenWorks(token));
     assert.ok(!existsSync(cli.configDir));
 
@@ -223,15 +208,15 @@ describe('metacrypt login and logout', () => {
     assert.equal(json.status, 0, json.stderr);
     const out = JSON.parse(json.stdout) as Record<string, unknown>;
     assert.equal(typeof out.token, 'string');
-    h.secret(String(out.token));
+    target.h.secret(String(out.token));
     assert.equal(out.token_file, null);
     assert.ok(!existsSync(cli.configDir));
   });
 
   it('says to pass --ca-cert when the CA is not trusted', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(
-      ['login', '--addr', h.url, '-u', 'alice', '--password-stdin'],
+      ['login', '--addr', target.url, '-u', 'alice', '--password-stdin'],
       { stdin: `${ALICE}\n` },
     );
 
@@ -240,7 +225,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('logs out: the token stops working and the file goes', async () => {
-    const cli = home();
+    const cli = newHome();
     await cli.run(['login', ...server(), '-u', 'alice', '--password-stdin'], {
       stdin: `${ALICE}\n`,
     });
@@ -257,12 +242,12 @@ describe('metacrypt login and logout', () => {
   });
 
   it('removes the file of a token already invalid, and exits 0', async () => {
-    const cli = home();
+    const cli = newHome();
     await cli.run(['login', ...server(), '-u', 'alice', '--password-stdin'], {
       stdin: `${ALICE}\n`,
     });
     const { token } = stored(cli);
-    await h.call('POST', '/v1/auth/logout', { token });
+    await target.h.call('POST', '/v1/auth/logout', { token });
 
     const run = await cli.run(['logout', ...server()]);
     assert.equal(run.status, 0, run.stderr);
@@ -272,12 +257,12 @@ describe('metacrypt login and logout', () => {
   });
 
   it('keeps the stored token when --token ends another one', async () => {
-    const cli = home();
+    const cli = newHome();
     await cli.run(['login', ...server(), '-u', 'alice', '--password-stdin'], {
       stdin: `${ALICE}\n`,
     });
     const { token } = stored(cli);
-    const other = await h.login('alice');
+    const other = await target.h.login('alice');
 
     const run = await cli.run(['logout', ...server()], {
       env: { METACRYPT_TOKEN: other },
@@ -289,7 +274,7 @@ describe('metacrypt login and logout', () => {
   });
 
   it('says how to log in when there is no token', async () => {
-    const cli = home();
+    const cli = newHome();
     const run = await cli.run(['logout', ...server()]);
 
     assert.equal(run.status, 1);

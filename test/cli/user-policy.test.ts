@@ -4,32 +4,19 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
-import { CliHome } from '../fixtures/cli-process.js';
 import type { CliResult } from '../fixtures/cli-process.js';
-import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 
 describe('metacrypt policy', () => {
-  let h: Harness;
-  let admin: string;
-  let alice: string;
-  const cli = new CliHome();
-
-  const as = (token: string): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-    '--token',
-    token,
-  ];
+  const target = readyCliTarget();
+  const { home: cli, as, asAdmin } = target;
   const policy = (
     args: readonly string[],
     stdin?: string,
   ): Promise<CliResult> =>
-    cli.run(['policy', ...args, ...as(admin)], {
+    cli.run(['policy', ...args, ...asAdmin()], {
       ...(stdin === undefined ? {} : { stdin }),
     });
   const aliceEncrypts = (): Promise<CliResult> =>
@@ -39,25 +26,21 @@ describe('metacrypt policy', () => {
       'orders',
       '--plaintext',
       'hello',
-      ...as(alice),
+      ...as(target.alice),
     ]);
 
   before(async () => {
-    ({ h, admin, alice } = await Harness.startReady());
-    const mount = await h.call('POST', '/v1/engine/mount', {
-      token: admin,
+    const mount = await target.h.call('POST', '/v1/engine/mount', {
+      token: target.admin,
       json: { name: 'transit', type: 'transit' },
     });
     assert.equal(mount.status, 201, mount.text);
-    const key = await h.call('POST', '/v1/transit/transit/create-key/orders', {
-      token: admin,
-    });
+    const key = await target.h.call(
+      'POST',
+      '/v1/transit/transit/create-key/orders',
+      { token: target.admin },
+    );
     assert.equal(key.status, 200, key.text);
-  });
-
-  after(async () => {
-    cli.remove();
-    await h.close();
   });
 
   it('says so when there are no rules', async () => {
@@ -148,7 +131,9 @@ describe('metacrypt policy', () => {
     const run = await policy(['list', '--json']);
     assert.equal(run.status, 0, run.stderr);
 
-    const direct = await h.call('GET', '/v1/policy/rules', { token: admin });
+    const direct = await target.h.call('GET', '/v1/policy/rules', {
+      token: target.admin,
+    });
     assert.deepEqual(JSON.parse(run.stdout), direct.body);
   });
 
@@ -208,7 +193,7 @@ describe('metacrypt policy', () => {
   });
 
   it('is for admins only', async () => {
-    const run = await cli.run(['policy', 'list', ...as(alice)]);
+    const run = await cli.run(['policy', 'list', ...as(target.alice)]);
 
     assert.equal(run.status, 1);
     assert.equal(run.stderr.trim(), 'forbidden');

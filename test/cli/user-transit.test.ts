@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { runBytes } from '../fixtures/cli-bytes.js';
-import { CliHome } from '../fixtures/cli-process.js';
+import type { CliResult } from '../fixtures/cli-process.js';
+import { readyCliTarget } from '../fixtures/cli-target.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
-import { Harness } from '../server/harness.js';
 
 // Every byte value, then random ones: what a text path would mangle.
 const BINARY = Buffer.concat([
@@ -22,26 +22,11 @@ const BINARY = Buffer.concat([
 const VALUE = /^metacrypt:v\d+:[A-Za-z0-9+/=]+$/;
 
 describe('metacrypt transit', () => {
-  let h: Harness;
-  let admin: string;
-  let alice: string;
-  const cli = new CliHome();
+  const target = readyCliTarget();
+  const { home: cli, as, asAdmin } = target;
 
-  const server = (): string[] => [
-    '--addr',
-    h.url,
-    '--ca-cert',
-    TLS_FILES.caCert,
-    '--token',
-    admin,
-  ];
-  const transit = (
-    ...args: string[]
-  ): Promise<{
-    status: number | null;
-    stdout: string;
-    stderr: string;
-  }> => cli.run(['transit', ...args, ...server()]);
+  const transit = (...args: string[]): Promise<CliResult> =>
+    cli.run(['transit', ...args, ...asAdmin()]);
   const encryptText = async (...args: string[]): Promise<string> => {
     const run = await transit('encrypt', ...args);
     assert.equal(run.status, 0, run.stderr);
@@ -49,19 +34,13 @@ describe('metacrypt transit', () => {
   };
 
   before(async () => {
-    ({ h, admin, alice } = await Harness.startReady());
     for (const name of ['transit', 'vault2']) {
-      const reply = await h.call('POST', '/v1/engine/mount', {
-        token: admin,
+      const reply = await target.h.call('POST', '/v1/engine/mount', {
+        token: target.admin,
         json: { name, type: 'transit' },
       });
       assert.equal(reply.status, 201, reply.text);
     }
-  });
-
-  after(async () => {
-    cli.remove();
-    await h.close();
   });
 
   it('creates keys, saying what it made, or printing the key with --json', async () => {
@@ -107,8 +86,7 @@ describe('metacrypt transit', () => {
       'transit',
       'create-key',
       'mine',
-      ...server().slice(0, -1),
-      alice,
+      ...as(target.alice),
     ]);
     assert.equal(user.status, 1);
     assert.equal(user.stderr.trim(), 'forbidden');
@@ -144,7 +122,7 @@ describe('metacrypt transit', () => {
   it('round-trips binary bytes through stdin, exactly', async () => {
     const enc = await runBytes(
       cli,
-      ['transit', 'encrypt', 'orders', '--file', '-', ...server()],
+      ['transit', 'encrypt', 'orders', '--file', '-', ...asAdmin()],
       BINARY,
     );
     assert.equal(enc.status, 0, enc.stderr);
@@ -154,7 +132,7 @@ describe('metacrypt transit', () => {
     // The ciphertext comes back in on stdin too, newline and all.
     const dec = await runBytes(
       cli,
-      ['transit', 'decrypt', 'orders', '--file', '-', ...server()],
+      ['transit', 'decrypt', 'orders', '--file', '-', ...asAdmin()],
       Buffer.from(ciphertext),
     );
     assert.equal(dec.status, 0, dec.stderr);
@@ -175,7 +153,7 @@ describe('metacrypt transit', () => {
       'orders',
       '-f',
       sealed,
-      ...server(),
+      ...asAdmin(),
     ]);
     assert.equal(dec.status, 0, dec.stderr);
     assert.ok(dec.stdout.equals(BINARY), 'the bytes differ');
@@ -232,11 +210,11 @@ describe('metacrypt transit', () => {
   });
 
   it('encrypts with an older --key-version when told', async () => {
-    const rotate = await h.call(
+    const rotate = await target.h.call(
       'POST',
       '/v1/transit/transit/rotate-key/orders',
       {
-        token: admin,
+        token: target.admin,
       },
     );
     assert.equal(rotate.status, 200, rotate.text);
@@ -358,7 +336,7 @@ describe('metacrypt transit', () => {
         '-',
         '-s',
         signature,
-        ...server(),
+        ...asAdmin(),
       ],
       BINARY,
     );
@@ -388,11 +366,11 @@ describe('metacrypt transit', () => {
     const hmac = run.stdout.trim();
     assert.match(hmac, VALUE);
 
-    const check = await h.call(
+    const check = await target.h.call(
       'POST',
       '/v1/transit/transit/verify-hmac/webhooks',
       {
-        token: admin,
+        token: target.admin,
         json: {
           input: Buffer.from('{"event":"paid"}').toString('base64'),
           hmac,
@@ -403,7 +381,7 @@ describe('metacrypt transit', () => {
 
     const piped = await runBytes(
       cli,
-      ['transit', 'hmac', 'webhooks', '--file', '-', '--json', ...server()],
+      ['transit', 'hmac', 'webhooks', '--file', '-', '--json', ...asAdmin()],
       Buffer.from('{"event":"paid"}'),
     );
     assert.equal(piped.status, 0, piped.stderr);
@@ -459,9 +437,9 @@ describe('metacrypt transit', () => {
       ['transit', 'encrypt', 'orders', '--plaintext', 'x'],
       {
         env: {
-          METACRYPT_ADDR: h.url,
+          METACRYPT_ADDR: target.url,
           METACRYPT_CA_CERT: TLS_FILES.caCert,
-          METACRYPT_TOKEN: admin,
+          METACRYPT_TOKEN: target.admin,
         },
       },
     );
@@ -474,7 +452,14 @@ describe('metacrypt transit', () => {
     const ciphertext = await encryptText('orders', '--plaintext', 'on screen');
 
     const run = await cli.runTty(
-      ['transit', 'decrypt', 'orders', '--ciphertext', ciphertext, ...server()],
+      [
+        'transit',
+        'decrypt',
+        'orders',
+        '--ciphertext',
+        ciphertext,
+        ...asAdmin(),
+      ],
       [],
     );
     assert.equal(run.status, 0, run.output);

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 
 import { DatabaseError } from '../../src/errors/index.js';
 import { thrownBy } from '../errors/thrown-error.js';
+import { collectOutput } from '../fixtures/child-output.js';
+import type { ChildResult } from '../fixtures/child-output.js';
 
 /** makeTempDir creates a fresh, empty directory (mode 0700) under tmpdir. */
 export function makeTempDir(): string {
@@ -65,13 +67,6 @@ export function databaseErrorOf(fn: () => unknown): DatabaseError {
   return err;
 }
 
-/** ChildResult is what a finished child process left behind. */
-export interface ChildResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * fixturePath returns the compiled path of a script in test/db/fixtures,
  * to run as a child process.
@@ -93,19 +88,7 @@ export function runProcess(
   command: string,
   args: readonly string[],
 ): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return collectOutput(
+    spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
 }

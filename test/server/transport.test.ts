@@ -10,7 +10,7 @@ import { connect, createServer } from 'node:tls';
 import type { ConnectionOptions, Server } from 'node:tls';
 
 import { runProcess } from '../db/scratch.js';
-import type { ChildResult } from '../db/scratch.js';
+import type { ChildResult } from '../fixtures/child-output.js';
 import { testCaPem, TLS_FILES } from '../fixtures/tls-files.js';
 import { Harness } from './harness.js';
 
