@@ -30,7 +30,8 @@ export class TransitHmac extends TransitCommand {
 
   static override examples = [
     `<%= config.bin %> <%= command.id %> webhooks --input '{"event":"paid"}'`,
-    'curl -s https://example.com/payload | <%= config.bin %> <%= command.id %> webhooks --file - --json',
+    'curl -s https://example.com/payload | ' +
+      '<%= config.bin %> <%= command.id %> webhooks --file - --json',
   ];
 
   static override args = { ...keyArg };
