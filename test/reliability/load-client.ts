@@ -10,6 +10,7 @@ export interface LoadReply {
   readonly status: number;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   readonly body: unknown;
+  readonly text: string;
   /** Milliseconds from sending the request to the last byte of reply. */
   readonly ms: number;
 }
@@ -24,6 +25,15 @@ export interface LoadCallOptions {
 // loops that use this client must stop by themselves.
 const CALL_TIMEOUT_MS = 30_000;
 
+// An idle kept connection is dropped after this long, a second before
+// the server's keep-alive timeout (5 s) closes it, so no call is sent on
+// a connection the server is closing at that moment (an ECONNRESET
+// that says nothing about the vault). Node 20's agent shortens its idle
+// timeout to the server's `Keep-Alive: timeout=5` hint less a second,
+// but only when it has a timeout of its own: without one, idle sockets
+// stay open until the server closes them.
+const IDLE_TIMEOUT_MS = 4_000;
+
 /**
  * LoadClient sends calls to one server over at most maxSockets kept-alive
  * connections. A fresh TLS handshake per call (as the tests' one-shot
@@ -37,7 +47,11 @@ export class LoadClient {
 
   constructor(base: string, maxSockets: number) {
     this.#base = base;
-    this.#agent = new Agent({ keepAlive: true, maxSockets });
+    this.#agent = new Agent({
+      keepAlive: true,
+      maxSockets,
+      timeout: IDLE_TIMEOUT_MS,
+    });
   }
 
   /**
@@ -74,6 +88,7 @@ export class LoadClient {
             resolve({
               status: res.statusCode ?? 0,
               body: parseJson(text),
+              text,
               ms: performance.now() - started,
             });
           });

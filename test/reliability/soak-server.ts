@@ -48,7 +48,9 @@ export interface SoakServer {
 
 /** startSoakServer starts everything and prepares the vault. */
 export async function startSoakServer(): Promise<SoakServer> {
-  const identity = await startIdentityProcess();
+  // Tokens outlive any soak (the dev default is an hour), so a long run
+  // with SOAK_SECONDS raised measures the vault, not token expiry.
+  const identity = await startIdentityProcess({ tokenTtlSeconds: 86_400 });
   const dir = mkdtempSync(join(tmpdir(), 'metacrypt-soak-'));
   let server: ServerProcess | undefined;
   try {

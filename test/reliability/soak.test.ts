@@ -12,7 +12,7 @@ import {
   soakCycle,
 } from './soak-calls.js';
 import { percentile, runLoad } from './soak-load.js';
-import { readRssKiB } from './soak-rss.js';
+import { heapOf, levelOf, readRssKiB } from './soak-memory.js';
 import { startSoakServer } from './soak-server.js';
 import type { SoakServer } from './soak-server.js';
 
@@ -66,10 +66,29 @@ describe('soak (smoke)', () => {
     assert.deepEqual(server.leaks(), []);
   });
 
-  it('reads the server process resident memory, not its own', () => {
-    const rss = readRssKiB(server.pid);
-    assert.ok(rss > 0);
+  it('reads the server process memory: its RSS and its heap', async () => {
     assert.notEqual(server.pid, process.pid);
+    assert.ok(readRssKiB(server.pid) > 0);
+    const metrics = await client.call('GET', '/v1/metrics', {
+      token: server.admin,
+    });
+    assert.equal(metrics.status, 200);
+    const heap = heapOf(metrics.text);
+    assert.ok(heap.usedKiB > 0 && heap.usedKiB <= heap.totalKiB);
+  });
+
+  it('takes the median reading of a window as the memory level', () => {
+    const kib = [100, 300, 110, 105, 500, 120];
+    const samples = kib.map((value, i) => ({
+      second: i * 5,
+      rssKiB: value,
+      usedKiB: 0,
+      totalKiB: 0,
+    }));
+    const rss = (s: { rssKiB: number }): number => s.rssKiB;
+    assert.equal(levelOf(samples, rss, 0, 10), 110);
+    assert.equal(levelOf(samples, rss, 10, 25), 115);
+    assert.throws(() => levelOf(samples, rss, 40, 50), /no memory reading/);
   });
 
   it('takes nearest-rank percentiles', () => {
