@@ -192,5 +192,8 @@ function field(reply: LoadReply, name: string): string | undefined {
 
 function problem(kind: SoakKind, reply: LoadReply): string {
   const code = codeOf(reply.body);
-  return `${kind}: ${String(reply.status)}${code === undefined ? '' : ` ${code}`}`;
+  const status = String(reply.status);
+  return code === undefined
+    ? `${kind}: ${status}`
+    : `${kind}: ${status} ${code}`;
 }
