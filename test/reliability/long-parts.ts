@@ -1,6 +1,8 @@
 // The long reliability runs, in the order docs/RELIABILITY.md lists them.
 // Each part adds itself here; `npm run test:reliability` runs them all.
 import type { LongPart } from './long-part.js';
+import { SEAL_LOAD_PART } from './seal-load-long.js';
+import { SOAK_PART } from './soak-long.js';
 
 /** LONG_PARTS are every long run, in report order. */
-export const LONG_PARTS: readonly LongPart[] = [];
+export const LONG_PARTS: readonly LongPart[] = [SOAK_PART, SEAL_LOAD_PART];
