@@ -57,9 +57,9 @@ async function main(): Promise<void> {
   }
 
   // Step 3: the figures into docs/RELIABILITY.md, between the markers.
-  // Only a run of every part rewrites the file, so a partial run never
-  // leaves the published figures half old, half new.
-  if (parts.length === LONG_PARTS.length) {
+  // Only a run of every part (no ids given) rewrites the file, so a
+  // partial run never leaves the published figures half old, half new.
+  if (wanted.length === 0) {
     const path = projectPath('docs', 'RELIABILITY.md');
     const text = readFileSync(path, 'utf8');
     const begin = text.indexOf(BEGIN);
