@@ -2,6 +2,7 @@
 // Each part adds itself here; `npm run test:reliability` runs them all.
 import { CRASH_PART } from './crash-long.js';
 import type { LongPart } from './long-part.js';
+import { TAMPER_PART } from './tamper-long.js';
 
 /** LONG_PARTS are every long run, in report order. */
-export const LONG_PARTS: readonly LongPart[] = [CRASH_PART];
+export const LONG_PARTS: readonly LongPart[] = [CRASH_PART, TAMPER_PART];
