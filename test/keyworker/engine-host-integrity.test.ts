@@ -9,6 +9,7 @@ import type { MetacryptError } from '../../src/errors/index.js';
 import { KeyWorkerClient } from '../../src/keyworker/index.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
 import { isCode } from '../errors/thrown-error.js';
+import { flipEntry } from '../reliability/tamper-edits.js';
 import { PASSWORD, workerOptions } from './vault-scratch.js';
 
 const alice = { username: 'alice', isAdmin: false };
@@ -33,17 +34,7 @@ describe('engine host with a damaged mount record', () => {
     await client.seal();
     const db = openDatabase(options.dbPath, { create: false });
     try {
-      const row = db
-        .prepare<[], { ciphertext: Buffer }>(
-          "SELECT ciphertext FROM barrier_entries WHERE path = 'sys/mounts/n2'",
-        )
-        .get();
-      assert.ok(row);
-      const bad = Buffer.from(row.ciphertext);
-      bad[bad.length >> 1] = (bad[bad.length >> 1] ?? 0) ^ 1;
-      db.prepare(
-        "UPDATE barrier_entries SET ciphertext = ? WHERE path = 'sys/mounts/n2'",
-      ).run(bad);
+      flipEntry(db, 'sys/mounts/n2', 'middle');
     } finally {
       db.close();
     }

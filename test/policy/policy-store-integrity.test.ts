@@ -11,6 +11,7 @@ import { PolicyStore, RULES_PREFIX } from '../../src/policy/index.js';
 import { makeTempDir, removeDir } from '../db/scratch.js';
 import { isCode } from '../errors/thrown-error.js';
 import { PASSWORD, workerOptions } from '../keyworker/vault-scratch.js';
+import { flipEntry } from '../reliability/tamper-edits.js';
 import { request } from './policy-scratch.js';
 
 const PATH = `${RULES_PREFIX}deny-bob`;
@@ -43,17 +44,7 @@ describe('policy store with a rule that fails its integrity check', () => {
     // another connection is seen at the next read.
     const db = openDatabase(options.dbPath, { create: false });
     try {
-      const row = db
-        .prepare<[string], { ciphertext: Buffer }>(
-          'SELECT ciphertext FROM barrier_entries WHERE path = ?',
-        )
-        .get(PATH);
-      assert.ok(row);
-      const bad = Buffer.from(row.ciphertext);
-      bad[bad.length - 1] = (bad[bad.length - 1] ?? 0) ^ 1;
-      db.prepare(
-        'UPDATE barrier_entries SET ciphertext = ? WHERE path = ?',
-      ).run(bad, PATH);
+      flipEntry(db, PATH, 'last');
     } finally {
       db.close();
     }
