@@ -140,7 +140,14 @@ function checkDatabase(
         `open: not a metacrypt database: it has no schema version (${path})`,
       );
     }
-    const sealed = db.prepare('SELECT 1 FROM seal_config WHERE id = 1').get();
+    // Init writes the seal configuration and the system DEK together, so
+    // either proves it, as the key worker reads it.
+    const sealed = db
+      .prepare(
+        `SELECT 1 WHERE EXISTS (SELECT 1 FROM seal_config)
+           OR EXISTS (SELECT 1 FROM barrier_keys)`,
+      )
+      .get();
     return { schemaVersion: version, initialized: sealed !== undefined };
   } catch (err) {
     if (err instanceof DatabaseError) throw err;

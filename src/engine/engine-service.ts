@@ -3,7 +3,11 @@
 // and the policy before the worker runs it.
 import type { Identity } from '../auth/index.js';
 import { MetacryptError, parseInput, quoteInput } from '../errors/index.js';
-import type { KeyWorkerClient, MountInfo } from '../keyworker/index.js';
+import type {
+  KeyWorkerClient,
+  MountInfo,
+  MountTable,
+} from '../keyworker/index.js';
 import type { Logger } from '../log/index.js';
 import type { Decision, PolicyRequest } from '../policy/index.js';
 import { isJsonObject } from './json.js';
@@ -24,7 +28,7 @@ export interface EngineRequest {
 export interface EngineServiceOptions {
   readonly worker: Pick<
     KeyWorkerClient,
-    'mounts' | 'mount' | 'unmount' | 'engineRequest' | 'onStateChange'
+    'mountTable' | 'mount' | 'unmount' | 'engineRequest' | 'onStateChange'
   >;
   readonly registry: EngineRegistry;
   readonly policy: { check(request: PolicyRequest): Promise<Decision> };
@@ -35,14 +39,16 @@ export interface EngineServiceOptions {
  * EngineService keeps the mount table in memory on the main thread (it
  * holds names, types and configurations, no keys) so a request finds its
  * engine without a round trip. The table is dropped whenever the seal
- * state changes and read again from the worker on next use.
+ * state changes and read again from the worker on next use. A mount whose
+ * record fails its integrity check is refused by name, and makes the list
+ * of mounts refused too, since a list without it would be a wrong answer.
  */
 export class EngineService {
   readonly #worker: EngineServiceOptions['worker'];
   readonly #registry: EngineRegistry;
   readonly #policy: EngineServiceOptions['policy'];
   readonly #logger: Logger | undefined;
-  #mounts: Promise<Map<string, MountInfo>> | null = null;
+  #mounts: Promise<Table> | null = null;
 
   constructor(options: EngineServiceOptions) {
     this.#worker = options.worker;
@@ -59,9 +65,15 @@ export class EngineService {
     return this.#registry;
   }
 
-  /** mounts lists every mount, sorted by name. */
+  /**
+   * mounts lists every mount, sorted by name, or throws
+   * `barrier_integrity` for the first record that fails to open.
+   */
   async mounts(): Promise<MountInfo[]> {
-    return [...(await this.#table()).values()];
+    const table = await this.#table();
+    const [first] = table.damaged.values();
+    if (first !== undefined) throw integrityFailure(first);
+    return [...table.mounts.values()];
   }
 
   /** mount checks type and config, then mounts through the worker. */
@@ -153,8 +165,11 @@ export class EngineService {
   }
 
   async #find(name: string): Promise<MountInfo> {
-    const found = (await this.#table()).get(name);
+    const table = await this.#table();
+    const found = table.mounts.get(name);
     if (found !== undefined) return found;
+    const damaged = table.damaged.get(name);
+    if (damaged !== undefined) throw integrityFailure(damaged);
     // Names from the generic request passed the mount-name schema; a
     // typed route's is checked here, so a message never quotes junk.
     throw new MetacryptError(
@@ -163,11 +178,9 @@ export class EngineService {
     );
   }
 
-  #table(): Promise<Map<string, MountInfo>> {
+  #table(): Promise<Table> {
     if (this.#mounts !== null) return this.#mounts;
-    const loading = this.#worker
-      .mounts()
-      .then((list) => new Map(list.map((m) => [m.name, m])));
+    const loading = this.#worker.mountTable().then(toTable);
     this.#mounts = loading;
     // A failed load (sealed, say) is not remembered.
     loading.catch(() => {
@@ -175,6 +188,24 @@ export class EngineService {
     });
     return loading;
   }
+}
+
+// The mount table by name: the mounts, and the refusal for each damaged
+// record.
+interface Table {
+  readonly mounts: ReadonlyMap<string, MountInfo>;
+  readonly damaged: ReadonlyMap<string, string>;
+}
+
+function toTable(table: MountTable): Table {
+  return {
+    mounts: new Map(table.mounts.map((m) => [m.name, m])),
+    damaged: new Map(table.damaged.map((d) => [d.name, d.message])),
+  };
+}
+
+function integrityFailure(message: string): MetacryptError {
+  return new MetacryptError('barrier_integrity', message);
 }
 
 /** mountReply is a mount as the API shows it. */

@@ -6,6 +6,7 @@ import type {
   KeyInfo,
   MekRotateValue,
   MountInfo,
+  MountTable,
   OpArgs,
   OpName,
   OpValue,
@@ -187,8 +188,13 @@ export class KeyWorkerClient {
     return this.call('keys.rotate', { keyId });
   }
 
-  /** mounts lists every mounted engine. */
-  mounts(): Promise<MountInfo[]> {
+  /** mounts lists every mounted engine whose record opens. */
+  async mounts(): Promise<MountInfo[]> {
+    return [...(await this.mountTable()).mounts];
+  }
+
+  /** mountTable lists the mounts, and the records that fail to open. */
+  mountTable(): Promise<MountTable> {
     return this.call('mount.list', {});
   }
 

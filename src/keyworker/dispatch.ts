@@ -71,7 +71,7 @@ export function dispatch(
     case 'keys.rotate':
       return plain(machine.rotateKey(stringArg(request.args.keyId)));
     case 'mount.list':
-      return plain(engines.list());
+      return plain({ mounts: engines.list(), damaged: engines.damaged() });
     case 'mount.create':
       return plain(
         engines.mount(

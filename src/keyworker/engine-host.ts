@@ -10,7 +10,7 @@ import { isJsonObject } from '../engine/json.js';
 import type { JsonObject, JsonValue } from '../engine/json.js';
 import { isMountName, MOUNT_NAME_RULE } from '../engine/mount-name.js';
 import { MetacryptError, quoteInput } from '../errors/index.js';
-import type { MountInfo } from './protocol.js';
+import type { DamagedMount, MountInfo } from './protocol.js';
 import type { SealStateMachine } from './seal-state-machine.js';
 
 /** MOUNTS_PREFIX is where the mount table lives in the barrier. */
@@ -29,12 +29,19 @@ interface MountRecord {
  * under `engine/<name>/`; both are written, and removed, in one
  * transaction. Cores are opened on first use after an unseal and closed
  * at seal, so no engine key outlives the keys that protect it.
+ *
+ * A record that fails its integrity check disables only its own mount:
+ * requests to it, and a mount of the same name (which would destroy its
+ * data key), are refused with the barrier's error, while the other mounts
+ * keep serving. Unmounting it is allowed, as the way to clear it.
  */
 export class EngineHost {
   readonly #machine: SealStateMachine;
   readonly #cores: ReadonlyMap<string, EngineCore>;
   readonly #now: () => number;
   #mounts: Map<string, MountInfo> | null = null;
+  // Names whose record failed to open, with the refusal; read with #mounts.
+  readonly #damaged = new Map<string, string>();
   readonly #open = new Map<string, EngineInstance>();
 
   constructor(
@@ -62,6 +69,14 @@ export class EngineHost {
     );
   }
 
+  /** damaged lists the mount records that fail to open, sorted by name. */
+  damaged(): DamagedMount[] {
+    this.#table();
+    return [...this.#damaged]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, message]) => ({ name, message }));
+  }
+
   /**
    * mount creates a mount of type with config (validated by the engine's
    * ops.ts on the main thread): its data key and its record, together.
@@ -79,6 +94,7 @@ export class EngineHost {
       throw new MetacryptError('bad_request', 'config must be an object');
     }
     const table = this.#table();
+    this.#refuseDamaged(mountName);
     if (table.has(mountName)) {
       throw new MetacryptError(
         'already_exists',
@@ -120,7 +136,9 @@ export class EngineHost {
   unmount(name: unknown): { entriesDeleted: number } {
     const mountName = checkName(name);
     const table = this.#table();
-    if (!table.has(mountName)) throw notMounted(mountName);
+    if (!table.has(mountName) && !this.#damaged.has(mountName)) {
+      throw notMounted(mountName);
+    }
 
     this.#close(mountName);
     const keyId = `engine/${mountName}`;
@@ -130,6 +148,7 @@ export class EngineHost {
       return hasKey ? this.#machine.destroyKey(keyId) : 0;
     });
     table.delete(mountName);
+    this.#damaged.delete(mountName);
     return { entriesDeleted };
   }
 
@@ -162,7 +181,10 @@ export class EngineHost {
     if (open !== undefined) return open;
 
     const info = this.#table().get(name);
-    if (info === undefined) throw notMounted(name);
+    if (info === undefined) {
+      this.#refuseDamaged(name);
+      throw notMounted(name);
+    }
     const core = this.#cores.get(info.type);
     if (core === undefined) {
       throw new MetacryptError(
@@ -207,12 +229,27 @@ export class EngineHost {
     };
   }
 
+  #refuseDamaged(name: string): void {
+    const message = this.#damaged.get(name);
+    if (message !== undefined) {
+      throw new MetacryptError('barrier_integrity', message);
+    }
+  }
+
   #table(): Map<string, MountInfo> {
     if (this.#mounts !== null) return this.#mounts;
     const barrier = this.#machine.barrier;
     const table = new Map<string, MountInfo>();
+    this.#damaged.clear();
     for (const path of barrier.list(MOUNTS_PREFIX)) {
-      const value = barrier.get(path);
+      let value: Buffer | null;
+      try {
+        value = barrier.get(path);
+      } catch (err) {
+        if (!isIntegrityFailure(err)) throw err;
+        this.#damaged.set(path.slice(MOUNTS_PREFIX.length), err.message);
+        continue;
+      }
       if (value === null) continue;
       const info = decode(value, path);
       table.set(info.name, info);
@@ -220,6 +257,10 @@ export class EngineHost {
     this.#mounts = table;
     return table;
   }
+}
+
+function isIntegrityFailure(err: unknown): err is MetacryptError {
+  return err instanceof MetacryptError && err.code === 'barrier_integrity';
 }
 
 function mountPath(name: string): string {

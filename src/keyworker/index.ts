@@ -10,10 +10,12 @@ export { WORKER_FILE } from './worker-channel.js';
 export type { CreateWorker, WorkerChannelOptions } from './worker-channel.js';
 export { isWorkerEvent, SEAL_STATES } from './protocol.js';
 export type {
+  DamagedMount,
   EngineRequestArgs,
   KeyInfo,
   MekRotateValue,
   MountInfo,
+  MountTable,
   OpArgs,
   OpMap,
   OpName,

@@ -62,6 +62,22 @@ export interface MountInfo {
   readonly createdAt: string;
 }
 
+/**
+ * DamagedMount is a mount whose record in the barrier fails its integrity
+ * check: its name (from the record's path) and the refusal, which names
+ * what failed to open and never its bytes.
+ */
+export interface DamagedMount {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** MountTable is every mount record: those that open and those that fail. */
+export interface MountTable {
+  readonly mounts: readonly MountInfo[];
+  readonly damaged: readonly DamagedMount[];
+}
+
 /** EngineRequestArgs ask a mount's core to run one operation. */
 export interface EngineRequestArgs {
   readonly mount: string;
@@ -94,7 +110,7 @@ export interface OpMap {
   'barrier.list': { args: { prefix: string }; value: string[] };
   'keys.list': { args: NoArgs; value: KeyInfo[] };
   'keys.rotate': { args: { keyId: string }; value: KeyInfo };
-  'mount.list': { args: NoArgs; value: MountInfo[] };
+  'mount.list': { args: NoArgs; value: MountTable };
   'mount.create': {
     args: { name: string; type: string; config: JsonObject };
     value: MountInfo;

@@ -25,7 +25,7 @@ import type {
   SealState,
   StatusValue,
 } from './protocol.js';
-import { SealStore } from './seal-store.js';
+import { checkSealConfig, SealStore } from './seal-store.js';
 import type { SealConfig } from './seal-store.js';
 import { UnsealLimiter } from './unseal-limiter.js';
 import type { LimiterPolicy } from './unseal-limiter.js';
@@ -421,10 +421,10 @@ export class SealStateMachine {
     }
   }
 
+  // Callers have checked the vault is initialized, so a missing row is
+  // damage, like a row no init or rekey could have written.
   #readConfig(): SealConfig {
-    const config = this.#store.read();
-    if (config === undefined) throw new MetacryptError('not_initialized');
-    return config;
+    return checkSealConfig(this.#store.read());
   }
 
   #requireUnsealed(): void {

@@ -1,7 +1,16 @@
 // The seal_config row: the Argon2id salt and parameters and the MEK sealed
 // under the key-wrapping key. One row per database, or none before init.
+import {
+  checkArgon2idParams,
+  KEY_LENGTH,
+  NONCE_LENGTH,
+  parseFrameHeader,
+  TAG_LENGTH,
+} from '../crypto/index.js';
 import type { Argon2idParams } from '../crypto/index.js';
 import type { Database } from '../db/index.js';
+import { MetacryptError } from '../errors/index.js';
+import { KWK_REF } from './associated-data.js';
 
 /** SealConfig is what unsealing needs besides the password. */
 export interface SealConfig {
@@ -62,11 +71,20 @@ export class SealStore {
     };
   }
 
-  /** isInitialized tells whether init has completed on this database. */
+  /**
+   * isInitialized tells whether init has completed on this database. Init
+   * writes the seal_config row and the system DEK together, so either one
+   * is proof: a file whose seal_config row was deleted still counts, and
+   * is then refused as damaged at unseal rather than offered a new init.
+   */
   isInitialized(): boolean {
     return (
-      this.#db.prepare('SELECT 1 FROM seal_config WHERE id = 1').get() !==
-      undefined
+      this.#db
+        .prepare(
+          `SELECT 1 WHERE EXISTS (SELECT 1 FROM seal_config)
+             OR EXISTS (SELECT 1 FROM barrier_keys)`,
+        )
+        .get() !== undefined
     );
   }
 
@@ -105,6 +123,57 @@ export class SealStore {
       )
       .run(sealedMek, mekVersion);
   }
+}
+
+// The MEK frame: the fixed header, the id "kwk", the MEK and the tag.
+const SEALED_MEK_LENGTH =
+  1 + 1 + KWK_REF.id.length + 4 + NONCE_LENGTH + KEY_LENGTH + TAG_LENGTH;
+
+/**
+ * checkSealConfig throws `barrier_integrity` when the row cannot be what
+ * init or rekey wrote, before any password is tried: parameters outside
+ * the KDF's bounds, a salt of the wrong length, or a sealed MEK that is
+ * not one frame of the right size under the KWK. Such a row is refused
+ * without counting an unseal attempt, since no password was tested. A
+ * damaged byte anywhere else (the salt's bytes, a parameter within its
+ * bounds, the MEK's nonce, ciphertext or tag, mek_version) cannot be told
+ * from a wrong password: the MEK's tag fails either way.
+ */
+export function checkSealConfig(config: SealConfig | undefined): SealConfig {
+  if (config === undefined) throw damaged('missing');
+  try {
+    checkArgon2idParams(config.params);
+  } catch (err) {
+    throw damaged(`damaged (${errorText(err)})`, err);
+  }
+  let header;
+  try {
+    header = parseFrameHeader(config.sealedMek);
+  } catch (err) {
+    throw damaged(`damaged (${errorText(err)})`, err);
+  }
+  if (header.id !== KWK_REF.id || header.version !== KWK_REF.version) {
+    throw damaged('damaged (the MEK is not sealed under the KWK)');
+  }
+  if (config.sealedMek.length !== SEALED_MEK_LENGTH) {
+    throw damaged(
+      `damaged (the sealed MEK is ${String(config.sealedMek.length)} ` +
+        `bytes, not ${String(SEALED_MEK_LENGTH)})`,
+    );
+  }
+  return config;
+}
+
+function damaged(what: string, cause?: unknown): MetacryptError {
+  return new MetacryptError(
+    'barrier_integrity',
+    `barrier: integrity check failed: the seal configuration is ${what}`,
+    { cause },
+  );
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function wrappingValues(

@@ -40,9 +40,10 @@ const encoder = new TextEncoder();
  * PolicyStore keeps the rules in the barrier and decides requests from a
  * cached copy. Changes run one at a time, so a create's existence check
  * cannot race another create, and each change reloads the cache before it
- * resolves. A stored rule that does not parse fails closed: loading and
- * every non-admin check throw `internal` naming it, since skipping it
- * could skip a deny; admins still pass, so they can repair or delete it.
+ * resolves. A stored rule that fails its integrity check, or does not
+ * parse, fails closed: loading and every non-admin check throw the error
+ * naming it (`barrier_integrity` or `internal`), since skipping it could
+ * skip a deny; admins still pass, so they can replace or delete it.
  */
 export class PolicyStore {
   readonly #storage: RuleStorage;
@@ -59,8 +60,9 @@ export class PolicyStore {
 
   /**
    * load reads every rule from the barrier, replacing the cache, and
-   * returns them in evaluation order. It throws `internal` when a stored
-   * rule does not parse, and whatever the barrier throws (`sealed`).
+   * returns them in evaluation order. It throws `barrier_integrity` when a
+   * stored rule fails to open, `internal` when one does not parse, and
+   * whatever else the barrier throws (`sealed`).
    */
   async load(): Promise<readonly PolicyRule[]> {
     return rulesOf(await this.#serial(() => this.#reload()));
@@ -103,15 +105,29 @@ export class PolicyStore {
     });
   }
 
-  /** put stores the rule with id, creating it or replacing the old one. */
+  /**
+   * put stores the rule with id, creating it or replacing the old one. A
+   * stored rule that fails its integrity check is replaced like any other,
+   * since writing a good rule over it is how it is repaired.
+   */
   async put(id: string, input: unknown): Promise<PutResult> {
     const rule = parseRule(input, id);
     return this.#change(async () => {
       const path = rulePath(rule.id);
-      const created = (await this.#storage.barrierGet(path)) === null;
+      const created = !(await this.#exists(path));
       await this.#storage.barrierPut(path, encodeRule(rule));
       return { rule, created };
     });
+  }
+
+  // Whether a rule is stored at path, readable or not.
+  async #exists(path: string): Promise<boolean> {
+    try {
+      return (await this.#storage.barrierGet(path)) !== null;
+    } catch (err) {
+      if (isIntegrityFailure(err)) return true;
+      throw err;
+    }
   }
 
   /** delete removes the rule with id, or throws `not_found`. */
@@ -184,7 +200,13 @@ export class PolicyStore {
     const rules: PolicyRule[] = [];
     for (const path of paths) {
       const id = path.slice(RULES_PREFIX.length);
-      const stored = await this.#storage.barrierGet(path);
+      let stored: Uint8Array | null;
+      try {
+        stored = await this.#storage.barrierGet(path);
+      } catch (err) {
+        if (!isIntegrityFailure(err)) throw err;
+        return { failure: err };
+      }
       // Listed but gone: deleted by a change, which reloads after itself.
       if (stored === null) continue;
       try {
@@ -212,6 +234,12 @@ export class PolicyStore {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+// A stored rule the barrier refuses to open: damage that stays until the
+// rule is replaced or deleted, unlike `sealed` or a timeout, which pass.
+function isIntegrityFailure(err: unknown): err is MetacryptError {
+  return err instanceof MetacryptError && err.code === 'barrier_integrity';
 }
 
 function rulesOf(snapshot: Snapshot): readonly PolicyRule[] {

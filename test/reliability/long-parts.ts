@@ -1,8 +1,15 @@
 // The long reliability runs, in the order docs/RELIABILITY.md lists them.
 // Each part adds itself here; `npm run test:reliability` runs them all.
+import { CRASH_PART } from './crash-long.js';
 import type { LongPart } from './long-part.js';
 import { SEAL_LOAD_PART } from './seal-load-long.js';
 import { SOAK_PART } from './soak-long.js';
+import { TAMPER_PART } from './tamper-long.js';
 
 /** LONG_PARTS are every long run, in report order. */
-export const LONG_PARTS: readonly LongPart[] = [SOAK_PART, SEAL_LOAD_PART];
+export const LONG_PARTS: readonly LongPart[] = [
+  CRASH_PART,
+  SOAK_PART,
+  TAMPER_PART,
+  SEAL_LOAD_PART,
+];
