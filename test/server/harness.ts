@@ -259,11 +259,6 @@ export class Harness {
     SUITE_SECRETS.add(value, kind);
   }
 
-  /** secretCount is how many secrets close() will look for. */
-  get secretCount(): number {
-    return this.#secrets.size;
-  }
-
   /**
    * scanLogs looks for every secret this harness saw, and every secret
    * any harness of this process saw, in each line the servers and the
