@@ -285,7 +285,7 @@ function logoutMarkdown(logout: LogoutReport): string {
     `| before logout | ${list(logout.beforeLogout)} |`,
     `| logout | ${String(logout.logout)} |`,
     `| at once | ${list(logout.atOnce)} |`,
-    `| after ${String(CACHE_TTL_SECONDS + 1)} s | ` +
+    `| after ${String(CACHE_TTL_SECONDS)}.2 s | ` +
       `${list(logout.afterCacheTtl)} |`,
     `| after a restart (no local memory of the logout) | ` +
       `${String(logout.afterRestart)} |`,
