@@ -64,11 +64,13 @@ export async function floodLogin(
   const worker = async (): Promise<void> => {
     while (next < options.requests) {
       const i = next++;
+      const password = `flood guess ${String(i)}`;
+      h.secret(password, 'password');
       answers.push(
         await send(h.url, {
           method: 'POST',
           path: '/v1/auth/login',
-          json: { username: 'alice', password: `flood guess ${String(i)}` },
+          json: { username: 'alice', password },
           headers: { 'x-forwarded-for': `10.9.${String(i % 250)}.1` },
           from: FLOOD_FROM,
         }),

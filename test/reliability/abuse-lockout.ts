@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { SecretScanner } from '../fixtures/secret-scan.js';
 import {
   startServerProcess,
   writeServerConfig,
@@ -17,6 +18,8 @@ import type { Answer } from './abuse-http.js';
 export interface UnsealTarget {
   readonly url: string;
   restart(): Promise<void>;
+  /** secret notes a value that must never appear in the target's logs. */
+  secret(value: string): void;
 }
 
 /** LockoutReport is what each step of lockOut was answered. */
@@ -58,10 +61,14 @@ export async function lockOut(
 ): Promise<LockoutReport> {
   // Step 1: the guesses the policy still checks, then one more.
   const wrong: Answer[] = [];
+  const guess = (text: string): Promise<Answer> => {
+    target.secret(text);
+    return unsealWith(target.url, text);
+  };
   for (let i = 0; i < options.maxFailures; i++) {
-    wrong.push(await unsealWith(target.url, `wrong guess ${String(i)}`));
+    wrong.push(await guess(`wrong guess ${String(i)}`));
   }
-  const locked = await unsealWith(target.url, 'one guess too many');
+  const locked = await guess('one guess too many');
   const rightWhileLocked = await unsealWith(target.url, PASSWORD);
 
   // Step 2: a restart does not reset the count, which is in the database.
@@ -90,6 +97,8 @@ export async function lockOut(
 export class ProcessTarget implements UnsealTarget {
   readonly #config: string;
   readonly #dir: string;
+  readonly #secrets = new SecretScanner();
+  #output = '';
   #process: ServerProcess | null = null;
 
   private constructor(config: string, dir: string) {
@@ -103,6 +112,7 @@ export class ProcessTarget implements UnsealTarget {
       database: join(dir, 'vault.db'),
     });
     const target = new ProcessTarget(config, dir);
+    target.secret(PASSWORD);
     await target.#start();
     return target;
   }
@@ -112,9 +122,17 @@ export class ProcessTarget implements UnsealTarget {
     return this.#process.url;
   }
 
-  /** output is what the running process wrote. */
-  output(): string {
-    return this.#process?.output() ?? '';
+  secret(value: string): void {
+    this.#secrets.add(value, 'password');
+  }
+
+  /**
+   * leaks counts the lines of every process so far (this one up to now)
+   * that hold a secret: the seal password or a guess at it.
+   */
+  leaks(): number {
+    const lines = (this.#output + (this.#process?.output() ?? '')).split('\n');
+    return this.#secrets.scan(lines).length;
   }
 
   async restart(): Promise<void> {
@@ -129,6 +147,7 @@ export class ProcessTarget implements UnsealTarget {
     if (running === null) return;
     running.child.kill('SIGKILL');
     await running.stop();
+    this.#output += running.output();
   }
 
   async #start(): Promise<void> {
