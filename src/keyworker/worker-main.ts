@@ -3,14 +3,8 @@
 // DEKs and every engine key exist in this thread and nowhere else.
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { openMigratedDatabase } from '../db/index.js';
-import type { Database } from '../db/index.js';
-import type { EngineCore } from '../engine/engine-core.js';
-import { MetacryptError, quoteInput } from '../errors/index.js';
-import { Argon2Pool } from './argon2-pool.js';
 import { dispatch } from './dispatch.js';
 import type { Dispatched, WorkerServices } from './dispatch.js';
-import { EngineHost } from './engine-host.js';
 import { assertPlainData } from './plain-data.js';
 import type {
   Reply,
@@ -18,8 +12,8 @@ import type {
   RequestBatch,
   WorkerMessage,
 } from './protocol.js';
-import { SealStateMachine } from './seal-state-machine.js';
-import type { EngineModule, KeyWorkerOptions } from './worker-options.js';
+import type { KeyWorkerOptions } from './worker-options.js';
+import { openWorkerServices } from './worker-services.js';
 import { toWireError } from './wire-error.js';
 
 const port = parentPort;
@@ -110,41 +104,9 @@ function isRequestShaped(value: unknown): value is Request {
   );
 }
 
-// Engine cores are imported here, in the worker, and nowhere else: the
-// main thread knows them only by the URL it passed along.
-async function loadCores(
-  modules: readonly EngineModule[],
-): Promise<Map<string, EngineCore>> {
-  const cores = new Map<string, EngineCore>();
-  for (const { type, module } of modules) {
-    const loaded = (await import(module)) as { engineCore?: EngineCore };
-    if (loaded.engineCore?.type !== type) {
-      throw new MetacryptError(
-        'internal',
-        `key worker: engine ${quoteInput(type)} has no matching core`,
-      );
-    }
-    cores.set(type, loaded.engineCore);
-  }
-  return cores;
-}
-
 async function start(options: KeyWorkerOptions): Promise<void> {
-  let db: Database | undefined;
   try {
-    const cores = await loadCores(options.engines ?? []);
-    db = openMigratedDatabase(options.dbPath).db;
-    const machine = new SealStateMachine({
-      db,
-      pool: new Argon2Pool(),
-      kdf: options.kdf,
-      minPasswordLength: options.minPasswordLength,
-      ...(options.limiter === undefined ? {} : { limiter: options.limiter }),
-    });
-    const services: WorkerServices = {
-      machine,
-      engines: new EngineHost(machine, cores),
-    };
+    const { services } = await openWorkerServices(options);
     port?.on('message', (batch: RequestBatch) => {
       // Only the channel writes to this port, but a message that is not
       // a batch of requests must not end the thread that holds the keys.
@@ -155,13 +117,12 @@ async function start(options: KeyWorkerOptions): Promise<void> {
     });
     post({
       event: 'ready',
-      state: machine.status().state,
+      state: services.machine.status().state,
       engineTypes: services.engines.types,
     });
   } catch (err) {
     // Report why, then let the thread end: with no listener on the port
     // and no pool, nothing keeps it alive.
-    db?.close();
     post({ event: 'fatal', error: toWireError(err) });
     process.exitCode = 1;
   }

@@ -46,6 +46,7 @@ const KEY_HANDLING = [
   'keyworker/argon2-task.js',
   'keyworker/key-arena.js',
   'keyworker/worker-main.js',
+  'keyworker/worker-services.js',
   'crypto/aead.js',
   'crypto/kdf.js',
 ];

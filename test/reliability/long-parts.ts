@@ -1,8 +1,10 @@
 // The long reliability runs, in the order docs/RELIABILITY.md lists them.
 // Each part adds itself here; `npm run test:reliability` runs them all.
+import { ABUSE_PART } from './abuse-long.js';
 import { CRASH_PART } from './crash-long.js';
 import type { LongPart } from './long-part.js';
 import { SEAL_LOAD_PART } from './seal-load-long.js';
+import { SECRETS_PART } from './secrets-long.js';
 import { SOAK_PART } from './soak-long.js';
 import { TAMPER_PART } from './tamper-long.js';
 
@@ -11,5 +13,7 @@ export const LONG_PARTS: readonly LongPart[] = [
   CRASH_PART,
   SOAK_PART,
   TAMPER_PART,
+  ABUSE_PART,
   SEAL_LOAD_PART,
+  SECRETS_PART,
 ];

@@ -27,6 +27,13 @@ import type {
   IdentityProcess,
   IdentityProcessOptions,
 } from '../fixtures/identity-process.js';
+import {
+  harvestSecrets,
+  SecretScanner,
+  SUITE_SECRETS,
+  SUITE_TALLY,
+} from '../fixtures/secret-scan.js';
+import type { SecretHit, SecretKind } from '../fixtures/secret-scan.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
 
@@ -53,6 +60,15 @@ export interface CallOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** LogScan is what Harness.scanLogs looked through and found. */
+export interface LogScan {
+  readonly lines: number;
+  /** Secrets this harness knows, and the strings searched for them. */
+  readonly secrets: number;
+  readonly forms: number;
+  readonly hits: readonly SecretHit[];
+}
+
 /** Reply is an API reply with its body parsed when it is JSON. */
 export interface Reply extends RawReply {
   readonly body: unknown;
@@ -67,14 +83,15 @@ export class Harness {
   readonly #options: HarnessOptions;
   readonly #dirs: string[] = [];
   readonly #logLines: string[] = [];
-  readonly #secrets = new Set<string>([PASSWORD]);
+  readonly #secrets = new SecretScanner();
   #server: VaultServer | null = null;
   #dir = '';
 
   private constructor(identity: IdentityProcess, options: HarnessOptions) {
     this.identity = identity;
     this.#options = options;
-    for (const user of DEV_USERS) this.#secrets.add(user.password);
+    this.secret(PASSWORD, 'password');
+    for (const user of DEV_USERS) this.secret(user.password, 'password');
   }
 
   /** start launches the identity process and a first server. */
@@ -171,7 +188,11 @@ export class Harness {
     await this.#startServer(extra);
   }
 
-  /** call makes one API request to the running server. */
+  /**
+   * call makes one API request to the running server. Every secret in
+   * the request and the reply (passwords, tokens, plaintexts, exported
+   * keys) is remembered, for close() to look for in the logs.
+   */
   async call(
     method: string,
     path: string,
@@ -180,7 +201,11 @@ export class Harness {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token !== undefined) {
       headers.authorization = `Bearer ${options.token}`;
+      this.secret(options.token, 'token');
     }
+    harvestSecrets(options.json, (value, kind) => {
+      this.secret(value, kind);
+    });
     let body: string | Buffer | undefined = options.raw;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
@@ -194,6 +219,9 @@ export class Harness {
     let parsed: unknown = undefined;
     if (String(reply.headers['content-type']).includes('json')) {
       parsed = reply.json();
+      harvestSecrets(parsed, (value, kind) => {
+        this.secret(value, kind);
+      });
     }
     return Object.assign(reply, { body: parsed });
   }
@@ -222,30 +250,53 @@ export class Harness {
     });
     assert.equal(reply.status, 200, reply.text);
     const { token } = reply.body as { token: string };
-    this.#secrets.add(token);
     return token;
   }
 
   /** secret adds a value that must never appear in a log line. */
-  secret(value: string): void {
-    this.#secrets.add(value);
+  secret(value: string, kind: SecretKind = 'other'): void {
+    this.#secrets.add(value, kind);
+    SUITE_SECRETS.add(value, kind);
   }
 
   /**
-   * close stops everything, then checks that no password or token the
-   * harness used appears in any line the servers or the identity process
-   * wrote.
+   * scanLogs looks for every secret this harness saw, and every secret
+   * any harness of this process saw, in each line the servers and the
+   * identity process wrote so far.
+   */
+  scanLogs(): LogScan {
+    const written = [...this.#logLines, ...this.identity.output().split('\n')];
+    const own = this.#secrets.scan(written);
+    const seen = new Set(own.map((hit) => hit.line));
+    const others = SUITE_SECRETS.scan(written).filter((h) => !seen.has(h.line));
+    return {
+      lines: written.length,
+      secrets: this.#secrets.size,
+      forms: this.#secrets.forms,
+      hits: [...own, ...others],
+    };
+  }
+
+  /**
+   * close stops everything, then fails if scanLogs finds a secret. A
+   * failure names the kind of secret and shows the line with the secret
+   * cut out.
    */
   async close(): Promise<void> {
     await this.#server?.close();
     this.#server = null;
     await this.identity.stop();
     for (const dir of this.#dirs) rmSync(dir, { recursive: true, force: true });
-    const written = [...this.#logLines, this.identity.output()];
-    for (const secret of this.#secrets) {
-      const leaked = written.filter((line) => line.includes(secret));
-      assert.deepEqual(leaked, [], 'a secret appears in the logs');
-    }
+    const scan = this.scanLogs();
+    SUITE_TALLY.harnesses += 1;
+    SUITE_TALLY.lines += scan.lines;
+    SUITE_TALLY.secrets = Math.max(SUITE_TALLY.secrets, SUITE_SECRETS.size);
+    SUITE_TALLY.hits += scan.hits.length;
+    assert.deepEqual(
+      scan.hits.map(describeHit),
+      [],
+      'a secret appears in the logs',
+    );
   }
 
   async #startServer(extra: RawConfig): Promise<void> {
@@ -267,6 +318,10 @@ export class Harness {
         : { worker: this.#options.worker }),
     });
   }
+}
+
+function describeHit(hit: SecretHit): string {
+  return `${hit.kind} in log line ${String(hit.line)}: ${hit.redacted}`;
 }
 
 /** errorOf returns a reply's `{error, code}` body. */

@@ -116,6 +116,25 @@ describe('metrics', () => {
     assert.equal(sample(text, SEAL_STATE, { state: 'unsealed' }), 1);
   });
 
+  it('does not count wrong rekey or rotate-mek passwords as unseal failures', async () => {
+    await h.init();
+    const admin = await h.login('admin');
+    const failures = async (): Promise<unknown> =>
+      sample(await metricsText(admin), 'metacrypt_unseal_failures_total');
+    const rekey = await h.call('POST', '/v1/rekey', {
+      token: admin,
+      json: { old_password: 'not the password', new_password: PASSWORD },
+    });
+    assert.equal(rekey.status, 401);
+    const rotate = await h.call('POST', '/v1/barrier/rotate-mek', {
+      token: admin,
+      json: { password: 'not the password' },
+    });
+    assert.equal(rotate.status, 401);
+    assert.equal(await failures(), 0);
+    assert.ok(h.logLines.some((line) => line.includes('"rekey refused"')));
+  });
+
   it('answers an admin while sealed', async () => {
     await h.init();
     const admin = await h.login('admin');

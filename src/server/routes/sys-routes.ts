@@ -80,7 +80,9 @@ export function sysRoutes(parts: ServerParts): Router {
       return await attempt();
     } catch (err) {
       if (err instanceof MetacryptError && isUnsealRefusal(err.code)) {
-        metrics.unsealFailure();
+        // The metric counts unseals only (docs/API.md); a wrong password
+        // at rekey or rotate-mek still counts towards the lockout.
+        if (what === 'unseal') metrics.unsealFailure();
         logger.warn(`${what} refused`, {
           code: err.code,
           remote_addr: remote,

@@ -7,6 +7,7 @@ import { SESSION_COOKIE } from '../../../src/server/ui/cookies.js';
 import { httpsRequest } from '../../fixtures/https-request.js';
 import type { RawReply } from '../../fixtures/https-request.js';
 import { devUser } from '../../fixtures/identity-process.js';
+import { harvestSecrets } from '../../fixtures/secret-scan.js';
 import { PASSWORD } from '../../keyworker/vault-scratch.js';
 import type { Harness } from '../harness.js';
 
@@ -45,6 +46,10 @@ export class UiClient {
     fields: Fields = {},
     options: PostOptions = {},
   ): Promise<RawReply> {
+    // Passwords and plaintexts typed into a form must not be logged.
+    harvestSecrets(fields, (value, kind) => {
+      this.#h.secret(value, kind);
+    });
     const form = new URLSearchParams();
     for (const [name, value] of Object.entries(fields)) {
       for (const item of typeof value === 'string' ? [value] : value) {
@@ -132,9 +137,9 @@ export class UiClient {
 
   // The session cookie carries the MCIAS token: neither may be logged.
   #rememberSecrets(cookie: string): void {
-    this.#h.secret(cookie);
+    this.#h.secret(cookie, 'token');
     const token = cookie.split('.')[2] ?? '';
-    this.#h.secret(Buffer.from(token, 'base64url').toString('utf8'));
+    this.#h.secret(Buffer.from(token, 'base64url').toString('utf8'), 'token');
   }
 
   /** sessionToken is the MCIAS token in the session cookie. */
