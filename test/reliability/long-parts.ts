@@ -1,6 +1,7 @@
 // The long reliability runs, in the order docs/RELIABILITY.md lists them.
 // Each part adds itself here; `npm run test:reliability` runs them all.
+import { FUZZ_PART } from './fuzz-long.js';
 import type { LongPart } from './long-part.js';
 
 /** LONG_PARTS are every long run, in report order. */
-export const LONG_PARTS: readonly LongPart[] = [];
+export const LONG_PARTS: readonly LongPart[] = [FUZZ_PART];
