@@ -22,12 +22,15 @@ export function parseInput<S extends z.ZodType>(
   throw new MetacryptError('bad_request', describeIssue(result.error, what));
 }
 
-/** parseBody is parseInput for a whole request body. */
+/**
+ * parseBody is parseInput for a whole request body. A missing body reads
+ * as `{}`; a body of `null` is a body, and not an object.
+ */
 export function parseBody<S extends z.ZodType>(
   schema: S,
   body: unknown,
 ): z.output<S> {
-  return parseInput(schema, body ?? {}, 'body');
+  return parseInput(schema, body === undefined ? {} : body, 'body');
 }
 
 /**

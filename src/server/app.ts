@@ -2,9 +2,10 @@
 // web UI, and JSON errors for everything else. Building it listens on
 // nothing.
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import helmet from 'helmet';
 
+import { MetacryptError } from '../errors/index.js';
 import { errorHandler, notFound } from './middleware/error-handler.js';
 import { requestStart } from './middleware/request-start.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -31,6 +32,7 @@ export function createApp(deps: ServerDeps): Express {
 
   app.use(requestStart(deps.logger, deps.metrics));
   app.use(helmet());
+  app.use(refuseOptions());
 
   // The busiest routes come first, each mounted straight on the app:
   // Express tries every layer of each router a request passes through,
@@ -48,4 +50,14 @@ export function createApp(deps: ServerDeps): Express {
   app.use(notFound());
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+// Express answers OPTIONS itself for any path that has routes, with a 200
+// listing their methods. Nothing here serves OPTIONS (the API takes no
+// cross-origin calls), so it is a method no path takes: 404 like others.
+function refuseOptions(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.method === 'OPTIONS') throw new MetacryptError('not_found');
+    next();
+  };
 }

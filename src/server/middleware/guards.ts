@@ -78,10 +78,20 @@ async function authenticate(
   auth: Pick<Authenticator, 'authenticate'>,
   req: Request,
 ): Promise<Identity> {
-  const token = bearerToken(req.get('authorization'));
+  const token = bearerToken(authorizationOf(req));
   const identity = await auth.authenticate(token);
   const context = contextOf(req);
   context.identity = identity;
   context.token = token;
   return identity;
+}
+
+// Authorization is not a list field (RFC 9110 §11.6.2), so a request
+// with two of them is malformed. Node keeps the first and drops the
+// other, while a proxy in front may have checked the last: such a
+// request is refused rather than guessed at.
+function authorizationOf(req: Request): string | undefined {
+  const lines = req.headersDistinct.authorization ?? [];
+  if (lines.length > 1) throw new MetacryptError('unauthenticated');
+  return lines[0];
 }

@@ -7,6 +7,9 @@ import type { RequestHandler } from 'express';
 
 import { MetacryptError } from '../../errors/index.js';
 
+// A byte order mark is kept, so JSON.parse refuses it as before.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** MAX_JSON_DEPTH bounds how deeply a request body may nest. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -106,7 +109,16 @@ function readBody(
       done(err);
       return;
     }
-    done(undefined, Buffer.concat(chunks, size).toString('utf8'));
+    // Strictly: a lenient decoder would turn every invalid byte into
+    // U+FFFD, so two different passwords could read as the same one.
+    let text: string;
+    try {
+      text = UTF8.decode(Buffer.concat(chunks, size));
+    } catch {
+      done(new MetacryptError('bad_request', 'unreadable request body'));
+      return;
+    }
+    done(undefined, text);
   };
   const onData = (chunk: Buffer): void => {
     size += chunk.length;

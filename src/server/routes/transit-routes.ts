@@ -17,7 +17,8 @@ export function transitRoutes(parts: ServerParts): Router {
   const router = apiRouter();
 
   const run = async (req: Request, key?: string): Promise<unknown> => {
-    const body: unknown = req.body ?? {};
+    // No body reads as `{}`; a body of `null` is refused below.
+    const body: unknown = req.body === undefined ? {} : req.body;
     if (!isJsonObject(body)) {
       throw new MetacryptError('bad_request', 'body: must be a JSON object');
     }
