@@ -121,8 +121,9 @@ export function sysEndpoints(limits: BodyLimits): Endpoint[] {
           ['invalid_path'],
         ),
         objectPlan(
+          // Within the 128 characters of a key id, so the id rule decides.
           hostileString(60)
-            .filter((mount) => !MOUNT_NAME.test(mount))
+            .filter((mount) => !MOUNT_NAME.test(mount) && mount.length <= 121)
             .map((mount) => ({
               value: { key_id: `engine/${mount}` },
               defect: 'bad mount',
