@@ -23,10 +23,11 @@ const text = fc
   .string({ minLength: 1, maxLength: 40 })
   .filter((s) => !s.includes('\0'));
 // Labels start with a letter: a host whose last label is a number is read
-// by URL parsers as a malformed IPv4 address.
-const host = fc.stringMatching(
-  /^[a-z][a-z0-9-]{0,10}(\.[a-z][a-z0-9-]{0,10}){0,2}$/,
-);
+// by URL parsers as a malformed IPv4 address. And no label starts `xn--`:
+// that is punycode, and a label that does not decode is an invalid URL.
+const host = fc
+  .stringMatching(/^[a-z][a-z0-9-]{0,10}(\.[a-z][a-z0-9-]{0,10}){0,2}$/)
+  .filter((h) => !h.split('.').some((label) => label.startsWith('xn--')));
 const port = fc.integer({ min: 1, max: 65535 });
 
 const listenAddr = fc.oneof(
