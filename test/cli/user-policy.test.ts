@@ -122,7 +122,10 @@ describe('metacrypt policy', () => {
     assert.match(lines[2] ?? '', /^from-stdin +8 +deny +sam +- +- +-$/);
     assert.match(
       lines[3] ?? '',
-      /^users-read +50 +allow +- +user,auditor +engine\/transit\/get-key,engine\/transit\/list-keys +read$/,
+      new RegExp(
+        '^users-read +50 +allow +- +user,auditor +' +
+          'engine/transit/get-key,engine/transit/list-keys +read$',
+      ),
     );
     assert.equal(lines.length, 4);
   });
