@@ -11,7 +11,7 @@ import type { Access, ApiCase, BodyPlan, PathPlan } from './fuzz-case.js';
 import { anyCredential, refusedCredential } from './fuzz-credentials.js';
 import { stringField } from './fuzz-fields.js';
 import type { Field } from './fuzz-fields.js';
-import { absentName, noiseHeaders, query } from './fuzz-noise.js';
+import { absentName, noiseHeaders, query, sometimes } from './fuzz-noise.js';
 
 /** FUZZ_RULE_ID is the policy rule the target holds; no case may touch it. */
 export const FUZZ_RULE_ID = 'fuzz-alice-transit';
@@ -53,7 +53,7 @@ export function endpointCases(
       credential,
       request: endpoint.requests,
       headers: noiseHeaders,
-      query: fc.option(query, { freq: 5 }),
+      query: sometimes(query, 5),
     })
     .map(({ credential, request, headers, query }) =>
       combine({

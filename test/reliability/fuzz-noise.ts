@@ -48,6 +48,20 @@ export const absentName: Arbitrary<string> = fc
   .stringMatching(/^[a-z0-9]{1,16}$/)
   .map((suffix) => `absent-${suffix}`);
 
+/**
+ * sometimes is arbitrary one time in n and null the others (fc.option's
+ * `freq` is the other way round: null one time in freq).
+ */
+export function sometimes<T>(
+  arbitrary: Arbitrary<T>,
+  n: number,
+): Arbitrary<T | null> {
+  return fc.oneof(
+    { arbitrary: fc.constant(null), weight: n - 1 },
+    { arbitrary, weight: 1 },
+  );
+}
+
 /** query is a query string of hostile text, which no endpoint reads. */
 export const query: Arbitrary<string> = fc
   .tuple(hostileString(16, false), hostileString(16, false))

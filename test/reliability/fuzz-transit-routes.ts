@@ -14,7 +14,12 @@ import { FUZZ_MOUNT, mountNameField } from './fuzz-endpoint.js';
 import type { Endpoint, Request } from './fuzz-endpoint.js';
 import { defectiveObject, stringField } from './fuzz-fields.js';
 import type { Fields } from './fuzz-fields.js';
-import { absentName, encodeSegment, undecodable } from './fuzz-noise.js';
+import {
+  absentName,
+  encodeSegment,
+  sometimes,
+  undecodable,
+} from './fuzz-noise.js';
 import { aliceMay, OPERATIONS } from './fuzz-transit-fields.js';
 import type { KnownValues } from './fuzz-transit-fields.js';
 import { opPlans } from './fuzz-transit-plans.js';
@@ -122,7 +127,7 @@ function typedRequests(
         'other',
       ),
       plan: plansFor(operation, known),
-      badKey: fc.option(undecodable, { freq: 12 }),
+      badKey: sometimes(undecodable, 12),
     })
     .chain(({ mount, operation: name, keyed, bodyName, plan, badKey }) => {
       const { key } = plan;
@@ -205,7 +210,7 @@ function engineRequests(
       ),
       operation: operationOf(operation),
       plan: plansFor(operation, known),
-      odd: fc.option(notAnObjectData, { freq: 8 }),
+      odd: sometimes(notAnObjectData, 8),
       withName: fc.constantFrom(true, true, true, false),
     })
     .map(({ mount, operation: name, plan, odd, withName }) => {
