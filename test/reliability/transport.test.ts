@@ -17,7 +17,7 @@ import { headerChecks, plainCheck, portCheck } from './transport-replies.js';
 import { startTransportRig } from './transport-rig.js';
 import type { TransportRig } from './transport-rig.js';
 
-describe('transport', () => {
+describe('transport: versions, suites, headers, ports', () => {
   let rig: TransportRig;
 
   before(async () => {
