@@ -22,6 +22,9 @@ RUN apt-get update \
 # from outside the npm registry is not covered by the lockfile's integrity
 # hashes, and a key vault should run only code that is. node-gyp takes the
 # headers of this image's Node from /usr/local instead of downloading them.
+# npm warns that it does not know these two settings: they are not its own
+# but the install scripts' (prebuild-install, node-gyp-build, node-gyp),
+# which read them from the environment.
 ENV npm_config_build_from_source=true \
     npm_config_nodedir=/usr/local
 
