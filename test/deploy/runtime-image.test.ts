@@ -157,7 +157,9 @@ describe('the runtime image', () => {
       /^healthcheck: https:\/\/127\.0\.0\.1:\d+\/v1\/status: connect ECONNREFUSED [\d.:]+\n$/,
     );
 
-    // The program wrote nothing under /app, which compose mounts read-only.
+    // The program wrote nothing under /app, nor made a home directory: in
+    // the container it is not root, and the root file system read-only.
     assert.deepEqual(snapshot(image.hostPath('/app')), before);
+    assert.deepEqual(readdirSync(image.root).sort(), ['app', 'data', 'usr']);
   });
 });
