@@ -40,7 +40,9 @@ COPY tsconfig.json tsconfig.src.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.src.json && node dist/src/cli/write-manifest.js
 
-# Development tools (TypeScript, ESLint, the test libraries) leave here.
+# Development tools (ESLint, Prettier, the test libraries) leave here.
+# TypeScript stays: cosmiconfig names it as an optional peer, and npm keeps
+# an installed optional peer.
 RUN npm prune --omit=dev
 
 # Files read at run time, as they are in the repository.
