@@ -29,8 +29,8 @@ one_line() {
   echo "${text//$'\n'/; }"
 }
 
-# Step 1: the argument and the environment. At most six digits keeps the
-# minutes below within bash's integers (and is 2700 years).
+# Step 1: the argument and the environment. Six digits at most (2700
+# years) keeps the arithmetic on minutes below far from overflowing.
 if [ "$#" -ne 1 ] || ! [[ "$1" =~ ^[0-9]{1,6}$ ]]; then
   echo "$usage" >&2
   exit 2

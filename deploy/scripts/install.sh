@@ -188,22 +188,36 @@ for part in "${program_parts[@]}"; do
 done
 mkdir -p "$staging/dist"
 cp -R "$source_dir/dist/src" "$staging/dist/"
-# node_modules/. rather than node_modules: the source's node_modules may be
-# a symlink (a git worktree sharing another's), and the copy must be real.
-mkdir "$staging/node_modules"
-cp -R "$source_dir/node_modules/." "$staging/node_modules/"
-
-# Development packages go: prune --omit=dev keeps the compiled native
-# modules and needs no network. Optional packages go too: the production
-# code runs without them by definition, and otherwise typescript would
-# stay, as an optional peer of cosmiconfig.
+# The packages production needs, copied as they are (compiled native
+# modules included): the top-level ones the lockfile marks neither dev nor
+# optional. Optional ones are left out too, since the production code runs
+# without them by definition, and typescript would otherwise come along
+# as an optional peer of cosmiconfig. Copying only these is what makes an
+# install quick; npm prune then has the last word, offline: it removes
+# whatever else is not needed, and fails if anything needed is missing.
+packages="$("$node" -e '
+  const fs = require("node:fs");
+  const lock = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+    const name = path.slice("node_modules/".length);
+    if (!path.startsWith("node_modules/")) continue;
+    if (name.includes("/node_modules/")) continue;
+    if (entry.dev || entry.optional || entry.devOptional) continue;
+    console.log(path);
+  }' "$source_dir/package-lock.json")" ||
+  fail "cannot read $source_dir/package-lock.json"
+mapfile -t packages <<<"$packages"
+# .bin too, or prune would relink (reinstall) every package with a command.
+(cd "$source_dir" &&
+  cp -R --parents node_modules/.bin "${packages[@]}" "$staging/") ||
+  fail "cannot copy the packages from $source_dir/node_modules:" \
+    "run npm ci there first"
 (cd "$staging" && "$npm" prune --omit=dev --omit=optional --ignore-scripts \
-  --offline --no-audit --no-fund --logs-max=0 --loglevel=error \
-  >/dev/null) ||
+  --offline --no-audit --no-fund --no-update-notifier --logs-max=0 \
+  --loglevel=error >/dev/null) ||
   fail "npm prune in $staging failed"
-# prune leaves the scope directories of the packages it removed, empty.
-find "$staging/node_modules" -mindepth 1 -maxdepth 1 -type d -name '@*' \
-  -empty -delete
+# The commands of the packages not copied.
+find "$staging/node_modules/.bin" -xtype l -delete
 
 chown -R 0:0 "$staging"
 chmod -R u=rwX,go=rX "$staging"
