@@ -1,0 +1,550 @@
+// Makes the code print every message of docs/RUNBOOK.md's troubleshooting
+// tables: each has a scenario here that brings it about for real (a
+// server that cannot start, an API refusal, a CLI that cannot connect, a
+// damaged database) and the printed text must match the table's.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import BetterSqlite3 from 'better-sqlite3';
+
+import { projectPath } from '../../src/paths.js';
+import { collectOutput } from '../fixtures/child-output.js';
+import { BIN, CliHome } from '../fixtures/cli-process.js';
+import { addrFlags } from '../fixtures/cli-target.js';
+import { writeServerConfig } from '../fixtures/server-process.js';
+import { TLS_FILES } from '../fixtures/tls-files.js';
+import { PASSWORD } from '../keyworker/vault-scratch.js';
+import { flipEntry, setSeal } from '../reliability/tamper-edits.js';
+import { errorOf, Harness } from '../server/harness.js';
+import { messagePattern, troubleMessages } from './runbook-reader.js';
+
+const RUNBOOK = readFileSync(projectPath('docs', 'RUNBOOK.md'), 'utf8');
+const NOBODY = 65534;
+
+/** Scenario brings a message about and returns the text printed. */
+type Scenario = () => Promise<string>;
+
+// The scratch directory of this file, readable by nobody for the runs
+// that drop to that user.
+let work = '';
+let serial = 0;
+
+function scratch(name: string): string {
+  serial += 1;
+  const dir = join(work, `${String(serial)}-${name}`);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/** serverStderr runs `metacrypt server` until it exits, as uid if given. */
+async function serverStderr(config: string, uid?: number): Promise<string> {
+  const node = [process.execPath, BIN, 'server', '--config', config];
+  const [file = '', ...args] =
+    uid === undefined
+      ? node
+      : [
+          'setpriv',
+          `--reuid=${String(uid)}`,
+          `--regid=${String(uid)}`,
+          '--clear-groups',
+          ...node,
+        ];
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('METACRYPT_')),
+  );
+  const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end();
+  const result = await collectOutput(child);
+  assert.equal(result.status, 1, result.stdout + result.stderr);
+  return result.stderr;
+}
+
+/** serverConfig writes a config naming the given TLS files and database. */
+function serverConfig(
+  dir: string,
+  edit: (toml: string) => string = (toml) => toml,
+): string {
+  const path = join(dir, 'metacrypt.toml');
+  writeServerConfig(path, { database: join(dir, 'metacrypt.db') });
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
+  return path;
+}
+
+/** readableTls copies the fixture certificate and key, mode 0644. */
+function readableTls(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  copyFileSync(TLS_FILES.serverCert, cert);
+  copyFileSync(TLS_FILES.serverKey, key);
+  chmodSync(cert, 0o644);
+  chmodSync(key, 0o644);
+  return { cert, key };
+}
+
+function replaceTls(toml: string, cert: string, key: string): string {
+  return toml
+    .replace(TLS_FILES.serverCert, cert)
+    .replace(TLS_FILES.serverKey, key);
+}
+
+async function busyPort(): Promise<{ port: number; close: () => void }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => server.close(),
+  };
+}
+
+/** scriptStderr runs a program to its end, which must fail (exit 1). */
+async function scriptStderr(
+  file: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  const child = spawn(file, args, {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end();
+  const result = await collectOutput(child);
+  assert.equal(result.status, 1, result.stdout + result.stderr);
+  return result.stderr;
+}
+
+/** backupStderr runs backup.sh 30 into dir, which must fail. */
+function backupStderr(dir: string, config: string): Promise<string> {
+  const bin = join(work, 'metacrypt');
+  writeFileSync(bin, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, {
+    mode: 0o755,
+  });
+  return scriptStderr(projectPath('deploy', 'scripts', 'backup.sh'), ['30'], {
+    METACRYPT_CONFIG: config,
+    METACRYPT_BACKUP_DIR: dir,
+    METACRYPT_BIN: bin,
+  });
+}
+
+// Step 1: a server that does not start.
+const STARTUP: Record<string, Scenario> = {
+  'config: server.tls_cert is required': async () => {
+    const dir = scratch('no-cert');
+    return serverStderr(
+      serverConfig(dir, (t) => t.replace(/^tls_cert = .*\n/m, '')),
+    );
+  },
+  'config: <file> (from --config) does not exist': () =>
+    serverStderr(join(scratch('no-config'), 'metacrypt.toml')),
+  'db: create file: permission denied (<path>)': async () => {
+    const dir = scratch('read-only-data');
+    const { cert, key } = readableTls(dir);
+    const data = join(dir, 'data');
+    mkdirSync(data, { mode: 0o555 });
+    chmodSync(data, 0o555);
+    const config = serverConfig(dir, (t) =>
+      replaceTls(t, cert, key).replace(
+        join(dir, 'metacrypt.db'),
+        join(data, 'metacrypt.db'),
+      ),
+    );
+    chmodSync(config, 0o644);
+    return serverStderr(config, NOBODY);
+  },
+  'server: tls: failed to find any PEM data in certificate input (<path>)':
+    async () => {
+      const dir = scratch('not-pem');
+      const junk = join(dir, 'server.crt');
+      writeFileSync(junk, 'not a certificate\n');
+      return serverStderr(
+        serverConfig(dir, (t) => replaceTls(t, junk, TLS_FILES.serverKey)),
+      );
+    },
+  'server: tls: read key: permission denied (<path>)': async () => {
+    const dir = scratch('key-unreadable');
+    const { cert, key } = readableTls(dir);
+    chmodSync(key, 0o600);
+    const config = serverConfig(dir, (t) => replaceTls(t, cert, key));
+    chmodSync(config, 0o644);
+    return serverStderr(config, NOBODY);
+  },
+  'server: listen <addr>: address already in use': async () => {
+    const busy = await busyPort();
+    try {
+      const dir = scratch('port-taken');
+      return await serverStderr(
+        serverConfig(dir, (t) =>
+          t.replace('127.0.0.1:0', `127.0.0.1:${String(busy.port)}`),
+        ),
+      );
+    } finally {
+      busy.close();
+    }
+  },
+};
+
+const INSTALL = projectPath('deploy', 'scripts', 'install.sh');
+
+// Step 2: installing, and the container's health probe.
+const INSTALLING: Record<string, Scenario> = {
+  'install.sh: <dir> is not a built tree (no <file>): run npm ci && npm run build in it first':
+    () => {
+      const dir = scratch('unbuilt');
+      mkdirSync(join(dir, 'root'));
+      mkdirSync(join(dir, 'source'));
+      return scriptStderr(INSTALL, [join(dir, 'source')], {
+        DESTDIR: join(dir, 'root'),
+      });
+    },
+  'install.sh: must be run as root': () => {
+    const dir = scratch('not-root');
+    return scriptStderr(
+      'setpriv',
+      [
+        `--reuid=${String(NOBODY)}`,
+        `--regid=${String(NOBODY)}`,
+        '--clear-groups',
+        INSTALL,
+      ],
+      { DESTDIR: dir },
+    );
+  },
+  'healthcheck: <url>: connect ECONNREFUSED <addr>': async () => {
+    const closed = await busyPort();
+    closed.close();
+    return scriptStderr(
+      process.execPath,
+      [projectPath('bin', 'healthcheck.js')],
+      {
+        METACRYPT_HEALTHCHECK_URL: `https://127.0.0.1:${String(closed.port)}/v1/status`,
+      },
+    );
+  },
+};
+
+describe('docs/RUNBOOK.md troubleshooting messages', () => {
+  const printed = new Map<string, { message: string; text: string }>();
+  const home = new CliHome();
+  let h: Harness;
+  let locked: Harness;
+  let damaged: Harness;
+  let adminToken = '';
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'metacrypt-runbook-'));
+    chmodSync(work, 0o755);
+    [h, locked, damaged] = await Promise.all([
+      Harness.start(),
+      Harness.start({
+        worker: {
+          limiter: { maxFailures: 2, windowMs: 60_000, lockoutMs: 60_000 },
+        },
+      }),
+      Harness.start(),
+    ]);
+  });
+
+  after(async () => {
+    await Promise.all([h.close(), locked.close(), damaged.close()]);
+    home.remove();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const apiError = async (
+    target: Harness,
+    method: string,
+    path: string,
+    options: Parameters<Harness['call']>[2] = {},
+  ): Promise<string> => errorOf(await target.call(method, path, options)).error;
+
+  // Step 3: initializing and unsealing. The order matters: each scenario
+  // leaves the vault as the next one needs it.
+  const SEALING: [string, Scenario][] = [
+    [
+      'not initialized',
+      () =>
+        apiError(locked, 'POST', '/v1/unseal', {
+          json: { password: PASSWORD },
+        }),
+    ],
+    [
+      'password must be at least <n> characters',
+      () => apiError(locked, 'POST', '/v1/init', { json: { password: 'x' } }),
+    ],
+    [
+      'already initialized',
+      async () => {
+        await locked.init();
+        return apiError(locked, 'POST', '/v1/init', {
+          json: { password: PASSWORD },
+        });
+      },
+    ],
+    [
+      'invalid password',
+      async () => {
+        await locked.restart();
+        return apiError(locked, 'POST', '/v1/unseal', {
+          json: { password: `${PASSWORD}-wrong` },
+        });
+      },
+    ],
+    [
+      'too many attempts: try again in <n> seconds',
+      async () => {
+        await locked.call('POST', '/v1/unseal', {
+          json: { password: `${PASSWORD}-wrong` },
+        });
+        return apiError(locked, 'POST', '/v1/unseal', {
+          json: { password: PASSWORD },
+        });
+      },
+    ],
+    [
+      'barrier: integrity check failed: the seal configuration is damaged (<detail>)',
+      async () => {
+        await damaged.init();
+        await damaged.restart();
+        const db = new BetterSqlite3(join(damaged.dir, 'vault.db'));
+        setSeal(db, 'argon2_time', 100_000);
+        db.close();
+        return apiError(damaged, 'POST', '/v1/unseal', {
+          json: { password: PASSWORD },
+        });
+      },
+    ],
+  ];
+
+  // Step 4: logins and requests, on a vault that is unsealed until the
+  // last of them.
+  const REQUESTS: [string, Scenario][] = [
+    [
+      'invalid credentials',
+      async () => {
+        await h.init();
+        adminToken = await h.login('admin');
+        return apiError(h, 'POST', '/v1/auth/login', {
+          json: { username: 'alice', password: 'not her password' },
+        });
+      },
+    ],
+    [
+      'login denied',
+      () =>
+        apiError(h, 'POST', '/v1/auth/login', {
+          json: { username: 'dana', password: 'dana-password-7e40' },
+        }),
+    ],
+    ['unauthenticated', () => apiError(h, 'GET', '/v1/auth/tokeninfo')],
+    [
+      'forbidden',
+      async () =>
+        apiError(h, 'GET', '/v1/policy/rules', {
+          token: await h.login('alice'),
+        }),
+    ],
+    [
+      'barrier: integrity check failed for <path>',
+      async () => {
+        const rule = {
+          id: 'runbook-r1',
+          priority: 10,
+          effect: 'allow',
+          usernames: ['alice'],
+          resources: ['engine/transit/*'],
+          actions: ['read'],
+        };
+        const made = await h.call('POST', '/v1/policy/rules', {
+          json: rule,
+          token: adminToken,
+        });
+        assert.equal(made.status, 201);
+        await h.restart();
+        const db = new BetterSqlite3(join(h.dir, 'vault.db'));
+        flipEntry(db, 'sys/policy/rules/runbook-r1', 'middle');
+        db.close();
+        await h.unseal();
+        return apiError(h, 'GET', '/v1/policy/rule/runbook-r1', {
+          token: adminToken,
+        });
+      },
+    ],
+    [
+      'too many attempts: try again in <n> seconds',
+      async () => {
+        await h.restart({ server: { auth_rate_limit: 2 } });
+        await h.unseal();
+        for (let i = 0; i < 2; i += 1) {
+          await h.call('POST', '/v1/auth/login', {
+            json: { username: 'alice', password: 'x' },
+          });
+        }
+        return apiError(h, 'POST', '/v1/auth/login', {
+          json: { username: 'alice', password: 'x' },
+        });
+      },
+    ],
+    [
+      'mcias unavailable: <reason>',
+      async () => {
+        const closed = await busyPort();
+        closed.close();
+        await h.restart({
+          mcias: { server_url: `https://127.0.0.1:${String(closed.port)}` },
+        });
+        await h.unseal();
+        return apiError(h, 'POST', '/v1/auth/login', {
+          json: { username: 'alice', password: 'alice-password-93ab' },
+        });
+      },
+    ],
+    [
+      'sealed',
+      async () => {
+        await h.restart();
+        return apiError(h, 'GET', '/v1/engine/mounts', { token: adminToken });
+      },
+    ],
+  ];
+
+  // Step 5: the command line and the database file.
+  const FILES: [string, Scenario][] = [
+    [
+      'cannot reach <addr>: connection refused',
+      async () => {
+        const closed = await busyPort();
+        closed.close();
+        const url = `https://127.0.0.1:${String(closed.port)}`;
+        return (await home.run(['status', ...addrFlags(url)])).stderr;
+      },
+    ],
+    [
+      'cannot reach <addr>: certificate not trusted (pass --ca-cert)',
+      async () => (await home.run(['status', '--addr', h.url])).stderr,
+    ],
+    [
+      'db: snapshot: <file> already exists',
+      async () => {
+        const dir = scratch('snapshot-twice');
+        const config = writeServerConfig(join(dir, 'metacrypt.toml'), {
+          database: join(h.dir, 'vault.db'),
+        });
+        const output = join(dir, 'copy.db');
+        const args = ['snapshot', '--config', config, '--output', output];
+        assert.equal((await home.run(args)).status, 0);
+        return (await home.run(args)).stderr;
+      },
+    ],
+    [
+      'db: integrity check failed: <detail>',
+      async () => {
+        const dir = scratch('damaged-file');
+        const config = writeServerConfig(join(dir, 'metacrypt.toml'), {
+          database: join(h.dir, 'vault.db'),
+        });
+        const copy = join(dir, 'copy.db');
+        await home.run(['snapshot', '--config', config, '--output', copy]);
+        const bytes = readFileSync(copy);
+        // Page 2 is the first table's root page; pages are 4096 bytes.
+        bytes.fill(0xff, 4096, 4096 + 256);
+        writeFileSync(copy, bytes);
+        return (await home.run(['snapshot', 'verify', copy])).stderr;
+      },
+    ],
+    [
+      'db: schema version <n> is newer than this build supports (<m>); upgrade metacrypt',
+      async () => {
+        const dir = scratch('newer-schema');
+        const config = writeServerConfig(join(dir, 'metacrypt.toml'), {
+          database: join(h.dir, 'vault.db'),
+        });
+        const copy = join(dir, 'copy.db');
+        await home.run(['snapshot', '--config', config, '--output', copy]);
+        const db = new BetterSqlite3(copy);
+        db.prepare(
+          'INSERT INTO schema_migrations (version, name, applied_at) ' +
+            "VALUES (999, 'future', '2030-01-01T00:00:00.000Z')",
+        ).run();
+        db.close();
+        return (await home.run(['snapshot', 'verify', copy])).stderr;
+      },
+    ],
+    [
+      'backup.sh: snapshot to <file> failed: <reason>',
+      async () => {
+        const dir = scratch('backup-fails');
+        const config = writeServerConfig(join(dir, 'metacrypt.toml'), {
+          database: join(dir, 'missing.db'),
+        });
+        return backupStderr(dir, config);
+      },
+    ],
+    [
+      'backup.sh: backup directory <dir> does not exist',
+      async () => {
+        const dir = scratch('backup-no-dir');
+        const config = writeServerConfig(join(dir, 'metacrypt.toml'), {
+          database: join(h.dir, 'vault.db'),
+        });
+        return backupStderr(join(dir, 'backups'), config);
+      },
+    ],
+  ];
+
+  // The scenarios in the order they must run, by what they are about.
+  const TABLES: [string, [string, Scenario][]][] = [
+    ['The server does not start', Object.entries(STARTUP)],
+    ['Installing and the container', Object.entries(INSTALLING)],
+    ['Initializing or unsealing fails', SEALING],
+    ['Logins and requests fail', REQUESTS],
+    ['The CLI and the database file', FILES],
+  ];
+
+  it('prints each message a scenario brings about', async () => {
+    for (const [table, scenarios] of TABLES) {
+      for (const [message, scenario] of scenarios) {
+        printed.set(`${table}: ${message}`, {
+          message,
+          text: await scenario(),
+        });
+      }
+    }
+
+    const mismatches = [...printed.values()]
+      .filter(({ message, text }) => !messagePattern(message).test(text))
+      .map(({ message, text }) => `${message}\n  printed: ${text.trim()}`);
+    assert.deepEqual(mismatches, []);
+  });
+
+  it('has a scenario for every message in the tables, and no other', () => {
+    // The same message may stand in two tables (a 429 from the unseal
+    // lockout and from the login rate limit): counted as often as it does.
+    const inRunbook = troubleMessages(RUNBOOK).map((m) => m.message);
+    assert.ok(inRunbook.length >= 20, `only ${String(inRunbook.length)}`);
+    const scenarios = [...printed.values()].map((p) => p.message);
+    assert.deepEqual([...inRunbook].sort(), scenarios.sort());
+  });
+
+  it('reads a placeholder as some text, not as anything', () => {
+    const pattern = messagePattern('db: snapshot: <file> already exists');
+    assert.ok(pattern.test('db: snapshot: /tmp/a.db already exists\n'));
+    assert.ok(!pattern.test('db: snapshot: already exists'));
+    assert.ok(!pattern.test('db: open: /tmp/a.db (no such file)'));
+  });
+});
