@@ -107,7 +107,7 @@ export function commandLines(markdown: string): CommandLine[] {
   // Step 2: inline spans in the prose and tables.
   let inBlock = false;
   markdown.split('\n').forEach((text, i) => {
-    if (/^```/.test(text)) inBlock = !inBlock;
+    if (text.startsWith('```')) inBlock = !inBlock;
     if (inBlock) return;
     for (const match of text.matchAll(INLINE)) {
       const span = match[1] ?? '';

@@ -199,17 +199,12 @@ describe('docs/RUNBOOK.md, walked', () => {
     };
 
     // Step 1: an admin's token, as the Authentication section gets one.
-    adminToken = String(
-      (
-        JSON.parse(
-          await sh(
-            'curl -sS --cacert "$METACRYPT_CA_CERT" -X POST ' +
-              '"$METACRYPT_ADDR/v1/auth/login" ' +
-              `-d '{"username":"admin","password":"${ADMIN}"}'`,
-          ),
-        ) as { token: string }
-      ).token,
+    const adminLogin = await sh(
+      'curl -sS --cacert "$METACRYPT_CA_CERT" -X POST ' +
+        '"$METACRYPT_ADDR/v1/auth/login" ' +
+        `-d '{"username":"admin","password":"${ADMIN}"}'`,
     );
+    adminToken = (JSON.parse(adminLogin) as { token: string }).token;
 
     // Step 2: the runbook's own commands, in an order that works.
     assert.deepEqual(await curl('/v1/status"'), { state: 'unsealed' });
@@ -256,7 +251,8 @@ describe('docs/RUNBOOK.md, walked', () => {
     await sh(
       onHost(
         line(
-          'metacrypt snapshot --config /etc/metacrypt/metacrypt.toml --output /var/lib/metacrypt/backups/metacrypt-$(',
+          'metacrypt snapshot --config /etc/metacrypt/metacrypt.toml ' +
+            '--output /var/lib/metacrypt/backups/metacrypt-$(',
         ),
       ),
     );
