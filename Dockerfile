@@ -5,7 +5,8 @@
 #   docker build -t metacrypt:latest .      (or: npm run docker)
 #
 # Node 24 because it is the current LTS line, supported the longest; the
-# code targets Node 20.19 and later and is tested on 22 and 24 too. Both
+# code targets Node 20.19 and later, and its suite passes on 22 and 24
+# (their native builds included) as well as on 20. Both
 # stages use the same image, so the native modules compiled in the first
 # match the Node that loads them in the second.
 ARG NODE_IMAGE=node:24-bookworm-slim
