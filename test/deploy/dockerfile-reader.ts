@@ -1,6 +1,7 @@
 // Reads a Dockerfile into stages and instructions, as far as the deploy
 // tests need: line continuations, comments, keywords in any case, exec
 // and shell forms, flags, key=value pairs and ${ARG} in FROM.
+import { shellWords } from '../fixtures/shell-words.js';
 
 /** Instruction is one instruction, its continuation lines joined. */
 export interface Instruction {
@@ -88,7 +89,7 @@ export function copiesOf(stage: Stage): readonly CopyInstruction[] {
   return stage.instructions
     .filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')
     .map((i) => {
-      const words = i.exec ?? splitWords(i.text);
+      const words = i.exec ?? shellWords(i.text);
       const destination = words.at(-1);
       if (words.length < 2 || destination === undefined) {
         throw new Error(`line ${i.line}: ${i.keyword} needs a destination`);
@@ -109,7 +110,7 @@ export function copiesOf(stage: Stage): readonly CopyInstruction[] {
  */
 export function pairs(text: string): ReadonlyMap<string, string> {
   const found = new Map<string, string>();
-  const words = splitWords(text);
+  const words = shellWords(text);
   const first = words[0];
   if (words.length > 1 && first !== undefined && !first.includes('=')) {
     found.set(first, words.slice(1).join(' '));
@@ -214,7 +215,7 @@ function stageOf(
   args: ReadonlyMap<string, string>,
   instructions: Instruction[],
 ): Stage {
-  const words = splitWords(from.text);
+  const words = shellWords(from.text);
   const [image = ''] = words;
   const as = words[1]?.toUpperCase() === 'AS' ? (words[2] ?? null) : null;
   return {
@@ -234,35 +235,4 @@ function substitute(text: string, args: ReadonlyMap<string, string>): string {
       return value === undefined || value === '' ? (fallback ?? '') : value;
     },
   );
-}
-
-// Splits on white space; double or single quotes group, and a backslash
-// escapes the next character.
-function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const char = text.charAt(i);
-    if (char === '\\' && quote !== "'" && i + 1 < text.length) {
-      word += text.charAt(++i);
-      inWord = true;
-    } else if (quote !== null) {
-      if (char === quote) quote = null;
-      else word += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += char;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }

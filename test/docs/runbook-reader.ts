@@ -1,6 +1,8 @@
 // Reads the commands and the troubleshooting messages out of
 // docs/RUNBOOK.md, for the tests that hold the runbook to the code.
 
+export { shellWords } from '../fixtures/shell-words.js';
+
 /** CommandLine is one command of the runbook, as an operator types it. */
 export interface CommandLine {
   /** The 1-based line of the document it starts on. */
@@ -158,43 +160,6 @@ export function messagePattern(message: string): RegExp {
     part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
   );
   return new RegExp(escaped.join('.+?'));
-}
-
-/**
- * shellWords splits a command into words the way sh would for the simple
- * commands of the runbook: single and double quotes, no expansion.
- */
-export function shellWords(command: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quote: string | undefined;
-  let started = false;
-  let depth = 0;
-  for (const char of command) {
-    // A command substitution, $(date +%Y%m%d), is part of its word.
-    if (quote === undefined && char === '(' && word.endsWith('$')) depth += 1;
-    if (depth > 0) {
-      if (char === ')') depth -= 1;
-      word += char;
-      continue;
-    }
-    if (quote !== undefined) {
-      if (char === quote) quote = undefined;
-      else word += char;
-    } else if (char === "'" || char === '"') {
-      quote = char;
-      started = true;
-    } else if (char === ' ') {
-      if (started) words.push(word);
-      word = '';
-      started = false;
-    } else {
-      word += char;
-      started = true;
-    }
-  }
-  if (started) words.push(word);
-  return words;
 }
 
 /**
