@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { projectPath } from '../../src/paths.js';
 import { collectOutput } from '../fixtures/child-output.js';
 import type { ChildResult } from '../fixtures/child-output.js';
-import { BIN, CliHome } from '../fixtures/cli-process.js';
+import { CliHome, writeCliWrapper } from '../fixtures/cli-process.js';
 import { writeServerConfig } from '../fixtures/server-process.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
 
@@ -60,9 +60,7 @@ describe('backup.sh', () => {
   });
   // METACRYPT_BIN: this repository's command, as the installed wrapper
   // runs the installed one.
-  const bin = join(work, 'metacrypt');
-  writeFileSync(bin, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`);
-  chmodSync(bin, 0o755);
+  const bin = writeCliWrapper(join(work, 'metacrypt'));
 
   // backupDir makes a backup directory holding old backups, a file that
   // is not one of ours, older than any, and a directory named like one.

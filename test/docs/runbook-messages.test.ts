@@ -19,6 +19,7 @@ import BetterSqlite3 from 'better-sqlite3';
 
 import { projectPath } from '../../src/paths.js';
 import { CliHome } from '../fixtures/cli-process.js';
+import { closedPort } from '../fixtures/stub-servers.js';
 import { addrFlags } from '../fixtures/cli-target.js';
 import { writeServerConfig } from '../fixtures/server-process.js';
 import { PASSWORD } from '../keyworker/vault-scratch.js';
@@ -27,7 +28,6 @@ import { errorOf, Harness } from '../server/harness.js';
 import { messagePattern, troubleMessages } from './runbook-reader.js';
 import {
   backupStderr,
-  busyPort,
   INSTALLING,
   scratch,
   STARTUP,
@@ -204,10 +204,9 @@ describe('docs/RUNBOOK.md troubleshooting messages', () => {
     [
       'mcias unavailable: <reason>',
       async () => {
-        const closed = await busyPort();
-        closed.close();
+        const port = await closedPort();
         await h.restart({
-          mcias: { server_url: `https://127.0.0.1:${String(closed.port)}` },
+          mcias: { server_url: `https://127.0.0.1:${String(port)}` },
         });
         await h.unseal();
         return apiError(h, 'POST', '/v1/auth/login', {
@@ -229,9 +228,7 @@ describe('docs/RUNBOOK.md troubleshooting messages', () => {
     [
       'cannot reach <addr>: connection refused',
       async () => {
-        const closed = await busyPort();
-        closed.close();
-        const url = `https://127.0.0.1:${String(closed.port)}`;
+        const url = `https://127.0.0.1:${String(await closedPort())}`;
         return (await home.run(['status', ...addrFlags(url)])).stderr;
       },
     ],

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 
 import { projectPath } from '../../src/paths.js';
 import { collectOutput } from '../fixtures/child-output.js';
-import { BIN } from '../fixtures/cli-process.js';
+import { BIN, writeCliWrapper } from '../fixtures/cli-process.js';
+import { closedPort } from '../fixtures/stub-servers.js';
 import { writeServerConfig } from '../fixtures/server-process.js';
 import { TLS_FILES } from '../fixtures/tls-files.js';
 
@@ -128,10 +129,7 @@ async function scriptStderr(
 
 /** backupStderr runs backup.sh 30 into dir, which must fail. */
 export function backupStderr(dir: string, config: string): Promise<string> {
-  const bin = join(work, 'metacrypt');
-  writeFileSync(bin, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`, {
-    mode: 0o755,
-  });
+  const bin = writeCliWrapper(join(work, 'metacrypt'));
   return scriptStderr(projectPath('deploy', 'scripts', 'backup.sh'), ['30'], {
     METACRYPT_CONFIG: config,
     METACRYPT_BACKUP_DIR: dir,
@@ -223,13 +221,12 @@ export const INSTALLING: Record<string, Scenario> = {
     );
   },
   'healthcheck: <url>: connect ECONNREFUSED <addr>': async () => {
-    const closed = await busyPort();
-    closed.close();
+    const port = await closedPort();
     return scriptStderr(
       process.execPath,
       [projectPath('bin', 'healthcheck.js')],
       {
-        METACRYPT_HEALTHCHECK_URL: `https://127.0.0.1:${String(closed.port)}/v1/status`,
+        METACRYPT_HEALTHCHECK_URL: `https://127.0.0.1:${String(port)}/v1/status`,
       },
     );
   },

@@ -23,7 +23,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
 import { projectPath } from '../../src/paths.js';
-import { BIN, CliHome } from '../fixtures/cli-process.js';
+import { CliHome, writeCliWrapper } from '../fixtures/cli-process.js';
 import { devUser, startIdentityProcess } from '../fixtures/identity-process.js';
 import type { IdentityProcess } from '../fixtures/identity-process.js';
 import { startServerProcess } from '../fixtures/server-process.js';
@@ -97,11 +97,7 @@ describe('docs/RUNBOOK.md, walked', () => {
       `#!/bin/sh\necho "$*" >> '${join(root, 'chown.log')}'\n`,
       { mode: 0o755 },
     );
-    writeFileSync(
-      join(stubs, 'metacrypt'),
-      `#!/bin/sh\nexec '${process.execPath}' '${BIN}' "$@"\n`,
-      { mode: 0o755 },
-    );
+    writeCliWrapper(join(stubs, 'metacrypt'));
     Object.assign(env, {
       PATH: `${stubs}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       LC_ALL: 'C',
